@@ -199,6 +199,13 @@ class Source:
         self.nothing_new_reason: str | None = None
         #: warnings for the scan report (quota close to the limit...)
         self.warnings: list[str] = []
+        #: requests this source made so far this calendar month (set by the scan before fetch())
+        self.quota_used_this_month: int = 0
+
+    @classmethod
+    def request_interval(cls, options: SourceOptions) -> float | None:
+        """Polite minimum seconds between requests to this source's hosts (None: [http] default)."""
+        return cls.min_interval
 
     @classmethod
     def secrets(cls, options: SourceOptions) -> list[str]:
