@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from monitor.cron import validate_cron
 from monitor.errors import LayoutChangedError, SourceError
 
 if TYPE_CHECKING:
@@ -155,6 +156,11 @@ class SourceOptions(BaseModel):
     stale_after_hours: float | None = Field(
         default=None, description="hours without success before the source is called stale"
     )
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return validate_cron(value) if value is not None else None
 
 
 _REGISTRY: dict[str, type[Source]] = {}
