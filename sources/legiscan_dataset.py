@@ -15,12 +15,17 @@ Session"``), years added where it does not (``"2011-2012 27th Legislature"``).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import html
+import io
+import json
+import os
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
 
 from monitor.errors import ParseError
 from sources.base import Action, BillRecord, Hearing, Sponsor, Version, normalize_identifier
@@ -195,3 +200,204 @@ def _state_from_url(url: str) -> str:
     if not match:
         raise ParseError(f"cannot tell the state of LegiScan bill at {url!r} (pass state=)", source=SOURCE)
     return match.group(1)
+
+
+def bill_from_json(bill: Mapping[str, Any], session: str | None = None,
+                   source_url: str | None = None) -> BillRecord:
+    """A LegiScan bill object (``getBill``'s ``bill``, or a dataset ``bill/*.json``) as a BillRecord.
+
+    ``session`` overrides the label computed from the bill's own session object (the API scan
+    passes the master list's, which has the session tag). History becomes actions, texts
+    versions, calendar hearings; progress refines the stage.
+    """
+    try:
+        status = to_int(bill.get("status"))
+        progress = [to_int(p.get("event")) for p in _by_date(bill.get("progress") or [])]
+        actions = [_action(item) for item in _by_date(bill.get("history") or [])]
+        committee = bill.get("committee") or {}
+        extras = {"legiscan_bill_id": to_int(bill.get("bill_id")),
+                  "legiscan_session_id": to_int(bill.get("session_id")
+                                                or (bill.get("session") or {}).get("session_id")),
+                  "change_hash": bill.get("change_hash") or None}
+        title = clean_text(bill.get("title"))
+        description = clean_text(bill.get("description"))
+        return BillRecord(
+            source=SOURCE,
+            jurisdiction=jurisdiction(str(bill["state"])),
+            session=session or session_from_api(bill.get("session") or {}),
+            identifier=identifier(str(bill["bill_number"])),
+            title=title or description,
+            summary=description if description and description != title else None,
+            subjects=[clean_text(s.get("subject_name")) for s in bill.get("subjects") or []],
+            stage=stage_for(status, [p for p in progress if p is not None],
+                            pending_committee=bool(to_int(committee.get("committee_id")))),
+            status=STATUS_NAMES.get(status) if status is not None else None,
+            status_date=parse_date(bill.get("status_date")),
+            last_action=actions[-1].description if actions else None,
+            last_action_date=actions[-1].date if actions else None,
+            actions=actions,
+            sponsors=[_sponsor(s) for s in _by_order(bill.get("sponsors") or [])],
+            versions=[_version(t) for t in bill.get("texts") or []],
+            hearings=[h for h in (_hearing(c) for c in bill.get("calendar") or []) if h],
+            url=bill.get("state_link") or bill.get("url") or None,
+            source_url=source_url or bill.get("url") or None,
+            extras=extras,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ParseError(f"LegiScan bill {bill.get('bill_id', '?')} does not have the expected shape "
+                         f"({type(exc).__name__}: {exc})", source=SOURCE) from None
+
+
+def _by_date(items: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Items in date order, undated first, keeping LegiScan's order within a day."""
+    return sorted(items, key=lambda item: str(item.get("date") or ""))
+
+
+def _by_order(sponsors: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted(sponsors, key=lambda s: to_int(s.get("sponsor_order")) or 0)
+
+
+def _action(item: Mapping[str, Any]) -> Action:
+    return Action(date=parse_date(item.get("date")), description=clean_text(item.get("action")),
+                  chamber=chamber(item.get("chamber")))
+
+
+def _sponsor(item: Mapping[str, Any]) -> Sponsor:
+    role = SPONSOR_ROLES.get(to_int(item.get("sponsor_type_id")) or 0, "generic")
+    return Sponsor(name=clean_text(item.get("name")), role=role, party=item.get("party") or None)
+
+
+def _version(item: Mapping[str, Any]) -> Version:
+    return Version(date=parse_date(item.get("date")), note=clean_text(item.get("type")),
+                   url=item.get("state_link") or item.get("url") or None)
+
+
+def _hearing(item: Mapping[str, Any]) -> Hearing | None:
+    """A calendar entry as a hearing; None when it has no date (nothing to schedule)."""
+    day = parse_date(item.get("date"))
+    if day is None:
+        return None
+    kind, text = clean_text(item.get("type")), clean_text(item.get("description"))
+    return Hearing(date=day, time=clean_text(item.get("time")) or None,
+                   location=clean_text(item.get("location")) or None,
+                   description=text or kind or None)
+
+
+def read_archive(path: str | os.PathLike[str] | IO[bytes]) -> Iterator[BillRecord]:
+    """Every bill of a LegiScan dataset archive (zip), in CSV or JSON form, as BillRecords.
+
+    CSV form: ``<ST>/<session folder>/csv/bills.csv`` with history, sponsors, people and
+    documents CSVs beside it. JSON form: ``<ST>/<session folder>/bill/*.json``. The state and
+    session come from the folder names (else the archive's file name, else the bill itself).
+    """
+    name = str(getattr(path, "name", path))
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ParseError(f"{name} is not a readable zip archive ({exc})",
+                         hint="pass a dataset archive downloaded from legiscan.com/datasets",
+                         source=SOURCE) from None
+    with archive:
+        members = sorted(archive.namelist())
+        bills_csvs = [m for m in members if m.rsplit("/", 1)[-1] == "bills.csv"]
+        bill_jsons = [m for m in members if re.search(r"(^|/)bill/[^/]+\.json$", m)]
+        if not bills_csvs and not bill_jsons:
+            raise ParseError(f"{name} holds neither bills.csv nor bill/*.json",
+                             hint="pass a LegiScan dataset archive (CSV or JSON form)", source=SOURCE)
+        for member in bills_csvs:
+            yield from _csv_bills(archive, member, _folder_context(member, name))
+        for member in bill_jsons:
+            yield _json_bill(archive, member, _folder_context(member, name))
+
+
+def _folder_context(member: str, archive_name: str) -> tuple[str | None, str | None]:
+    """(state, session folder) from ``ST/2025-2025_Regular_Session/csv/bills.csv`` or the zip name."""
+    parts = member.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if re.fullmatch(r"[A-Z]{2}", part) and i + 1 < len(parts) - 1 and _DIR_SESSION.match(parts[i + 1]):
+            return part, parts[i + 1]
+    zip_name = os.path.basename(archive_name)
+    match = re.match(r"^([A-Z]{2})_(\d{4}-\d{4}_.+?)_(?:CSV|JSON)_\d{8}", zip_name)
+    if match:
+        return match.group(1), match.group(2)
+    return None, None
+
+
+def _read_csv(archive: zipfile.ZipFile, member: str, required: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Rows of one CSV member; a missing required column is a ParseError naming the file."""
+    with archive.open(member) as raw:
+        reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ParseError(f"{member} lacks column(s) {', '.join(missing)}", source=SOURCE)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise ParseError(f"{member} line {reader.line_num}: {exc}", source=SOURCE) from None
+
+
+def _sibling_rows(archive: zipfile.ZipFile, bills_member: str, filename: str,
+                  required: tuple[str, ...]) -> dict[str, list[dict[str, str]]]:
+    """Rows of a CSV beside bills.csv grouped by bill_id ({} when the archive lacks the file)."""
+    member = bills_member[: -len("bills.csv")] + filename
+    grouped: dict[str, list[dict[str, str]]] = {}
+    if member not in archive.namelist():
+        return grouped
+    for row in _read_csv(archive, member, required):
+        grouped.setdefault(row["bill_id"], []).append(row)
+    return grouped
+
+
+def _csv_bills(archive: zipfile.ZipFile, member: str,
+               context: tuple[str | None, str | None]) -> Iterator[BillRecord]:
+    state, folder = context
+    if folder is None:
+        raise ParseError(f"cannot tell the session of {member}: the archive has no "
+                         "<ST>/<years_session> folder and its file name is not LegiScan's",
+                         hint="import the archive as downloaded from LegiScan", source=SOURCE)
+    history = _sibling_rows(archive, member, "history.csv", ("bill_id", "date", "chamber", "sequence", "action"))
+    sponsors = _sibling_rows(archive, member, "sponsors.csv", ("bill_id", "people_id", "position"))
+    documents = _sibling_rows(archive, member, "documents.csv", ("bill_id", "document_type", "document_desc"))
+    people = _people(archive, member[: -len("bills.csv")] + "people.csv")
+    for row in _read_csv(archive, member, ("bill_id", "bill_number", "status", "title", "url")):
+        record = bill_from_csv_row(row, state=state, session_name=folder)
+        bill_id = row["bill_id"]
+        steps = sorted(history.get(bill_id, []), key=lambda h: to_int(h["sequence"]) or 0)
+        record.actions = [Action(date=parse_date(h["date"]), description=clean_text(h["action"]),
+                                 chamber=chamber(h["chamber"])) for h in steps]
+        record.sponsors = [_csv_sponsor(s, people) for s in
+                           sorted(sponsors.get(bill_id, []), key=lambda s: to_int(s["position"]) or 0)]
+        record.versions = [Version(date=None, note=clean_text(d["document_desc"]),
+                                   url=d.get("state_link") or d.get("url") or None)
+                           for d in documents.get(bill_id, []) if d["document_type"] == "text"]
+        yield record
+
+
+def _people(archive: zipfile.ZipFile, member: str) -> dict[str, tuple[str, str | None]]:
+    """people_id -> (name, party) from people.csv ({} when absent)."""
+    if member not in archive.namelist():
+        return {}
+    return {row["people_id"]: (clean_text(row["name"]), row.get("party") or None)
+            for row in _read_csv(archive, member, ("people_id", "name"))}
+
+
+def _csv_sponsor(row: Mapping[str, str], people: Mapping[str, tuple[str, str | None]]) -> Sponsor:
+    """CSV sponsors carry only a position: the first is taken as primary, the others as cosponsors."""
+    name, party = people.get(row["people_id"], (f"LegiScan person {row['people_id']}", None))
+    return Sponsor(name=name, role="primary" if to_int(row["position"]) == 1 else "cosponsor", party=party)
+
+
+def _json_bill(archive: zipfile.ZipFile, member: str, context: tuple[str | None, str | None]) -> BillRecord:
+    try:
+        payload = json.loads(archive.read(member))
+    except ValueError as exc:
+        raise ParseError(f"{member} is not valid JSON ({exc})", source=SOURCE) from None
+    bill = payload.get("bill") if isinstance(payload, dict) else None
+    if not isinstance(bill, dict):
+        raise ParseError(f"{member} has no \"bill\" object", source=SOURCE)
+    session_object = bill.get("session") or {}
+    _, folder = context
+    # The folder name carries the session tag; a bill's own session object may carry only a name.
+    if not session_object.get("session_tag") and folder:
+        return bill_from_json(bill, session=session_from_folder(folder))
+    return bill_from_json(bill)
