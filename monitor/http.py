@@ -121,11 +121,20 @@ class HttpClient:
         self._clock = clock
         self._last_request: dict[str, float] = {}
         self._lock = threading.Lock()
+        #: monitor.robots.RobotsPolicy, made when the first source that respects robots.txt asks
+        self.robots: Any = None
 
     def for_source(
-        self, name: str, secrets: Iterable[str] = (), min_interval: float | None = None
+        self, name: str, secrets: Iterable[str] = (), min_interval: float | None = None,
+        respects_robots: bool = False,
     ) -> SourceHttp:
-        return SourceHttp(self, name, [s for s in secrets if s], min_interval)
+        source_http = SourceHttp(self, name, [s for s in secrets if s], min_interval)
+        if respects_robots:  # web-page sources obey robots.txt; API sources do not ask it
+            from monitor.robots import RobotsPolicy
+
+            self.robots = self.robots or RobotsPolicy(self)
+            source_http.robots = self.robots
+        return source_http
 
     def close(self) -> None:
         self.session.close()
@@ -155,6 +164,8 @@ class SourceHttp:
         self.secrets = secrets
         self.min_interval = min_interval
         self.requests = 0
+        #: robots.txt policy (monitor.robots.RobotsPolicy) for sources that read web pages
+        self.robots: Any = None
         #: called after every request actually sent (quota accounting)
         self.on_request: Callable[[], None] | None = None
 
@@ -200,6 +211,9 @@ class SourceHttp:
         settings = self.client.settings
         host = urllib.parse.urlsplit(url).netloc
         interval = self.client._host_interval(host, self.min_interval)
+        if self.robots is not None and method == "GET":  # refuses disallowed URLs; Crawl-delay
+            target = requests.Request(method, url, params=kwargs.get("params")).prepare().url or url
+            interval = max(interval, self.robots.check(target, self.name))
         shown = self.redact(url)
         attempt = 0
         while True:
