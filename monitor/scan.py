@@ -168,7 +168,23 @@ def build_source(options: SourceOptions, http: HttpClient, cursor: dict[str, Any
 
 def scan_source(config: Config, database: Database, options: SourceOptions, http: HttpClient, *,
                 since: dt.date | None = None, dry_run: bool = False, ruleset: Any = None,
-                progress: Progress | None = None) -> SourceReport:
+                progress: Progress | None = None, lock_wait: float | None = None) -> SourceReport:
+    """Scan one source holding its lock ``scan:<name>`` (another process scanning it: an error
+    "locked by ..." after ``lock_wait`` seconds, default $BILLWATCH_LOCK_WAIT or 30)."""
+    from monitor.errors import LockHeldError
+    from monitor.locks import scan_lock
+
+    try:
+        with scan_lock(database, options.name, wait=lock_wait):
+            return _scan_source(config, database, options, http, since=since, dry_run=dry_run,
+                                ruleset=ruleset, progress=progress)
+    except LockHeldError as exc:  # not the source's failure: its health is left as it was
+        return SourceReport(name=options.name, type=options.type, error=f"[{options.name}] {exc}")
+
+
+def _scan_source(config: Config, database: Database, options: SourceOptions, http: HttpClient, *,
+                 since: dt.date | None = None, dry_run: bool = False, ruleset: Any = None,
+                 progress: Progress | None = None) -> SourceReport:
     """Scan one source; never raises for the source's own failures (they are in the report)."""
     report = SourceReport(name=options.name, type=options.type)
     ingest_ = Ingest(database, report, ruleset=ruleset, dry_run=dry_run, progress=progress)
