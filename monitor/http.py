@@ -202,6 +202,16 @@ class SourceHttp:
                 self.client.validators.put_validators(key, etag, last_modified)
         return response
 
+    def forget_validators(self, url: str, *, params: Mapping[str, Any] | None = None) -> None:
+        """Drop the validators kept for ``url``: its next conditional GET fetches it in full.
+
+        For a body that was fetched but not processed (parse error, failed scan): the validators
+        are saved as soon as the 200 arrives, so without this the next scan would get a 304 and the
+        failure would pass for "nothing new".
+        """
+        key = self.redact(requests.Request("GET", url, params=params).prepare().url or url)
+        self.client.validators.put_validators(key, None, None)
+
     def post(self, url: str, *, json: Any = None, data: Any = None,
              headers: Mapping[str, str] | None = None) -> requests.Response:
         return self.request("POST", url, json=json, data=data, headers=dict(headers or {}))

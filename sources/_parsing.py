@@ -9,16 +9,21 @@ so a redesigned site is a failing source rather than a quiet week.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
 from monitor.errors import FetchError, LayoutChangedError, ParseError
+
+if TYPE_CHECKING:
+    from monitor.http import SourceHttp
 
 _EN_MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -257,3 +262,59 @@ def detect_error_page(
             f"{url} answered 200 with an error page ({found!r}): the page is missing or moved",
             source=source,
         )
+
+
+# -- helpers appended for the direct sources (feed, us-tx, govinfo, legisinfo) ---------------------
+
+#: stages a bill does not leave by ordinary progress (a veto can still be overridden into law)
+_STOPPED_STAGES = ("vetoed", "failed", "withdrawn")
+
+
+def advance_stage(current: str | None, new: str | None) -> str | None:
+    """The bill's stage after an action that means ``new``: bills move forward, never back.
+
+    Actions are read in date order. A later "Referred to committee" in the second chamber does not
+    undo "passed_chamber"; a veto, failure or withdrawal stops the bill whatever came before, and
+    only enactment (a veto override) moves a stopped bill on.
+    """
+    from sources.base import STAGES
+
+    if new is None:
+        return current
+    if current is None or current == new:
+        return new
+    if current in _STOPPED_STAGES:
+        return new if new == "enacted" else current
+    if new in _STOPPED_STAGES:
+        return current if current == "enacted" else new
+    return new if STAGES.index(new) > STAGES.index(current) else current
+
+
+def rebase_url(url: str, base_url: str | None) -> str:
+    """``url`` moved onto ``base_url`` (a mirror, proxy or test server), path and query kept.
+
+    ``rebase_url("https://www.govinfo.gov/bulkdata/x.xml", "http://127.0.0.1:8000/mirror")`` is
+    ``"http://127.0.0.1:8000/mirror/bulkdata/x.xml"``. With ``base_url`` None, ``url`` is returned.
+    """
+    if not base_url:
+        return url
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    rebased = base_url.rstrip("/") + (parts.path or "/")
+    return rebased + (f"?{parts.query}" if parts.query else "")
+
+
+@contextlib.contextmanager
+def refetch_on_failure(http: SourceHttp, url: str) -> Iterator[None]:
+    """Forget ``url``'s conditional-GET validators when the block fails (or its generator is closed).
+
+    Wrap the processing of a body fetched with ``conditional=True``: if parsing or storing it
+    fails, the next scan fetches it again and fails loudly again, instead of getting a 304 and
+    reporting "nothing new".
+    """
+    try:
+        yield
+    except BaseException:
+        http.forget_validators(url)
+        raise
