@@ -159,6 +159,11 @@ class ProvinceSource(Source):
     jurisdiction: ClassVar[str] = ""
     lang: ClassVar[str] = "en"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: pages fetched with conditional GET this scan: their validators go if the scan fails
+        self._conditional_urls: list[str] = []
+
     @property
     def base_url(self) -> str:
         return (self.options.base_url or self.default_base_url).rstrip("/") + "/"
@@ -180,8 +185,17 @@ class ProvinceSource(Source):
         response = self.http.get(url, conditional=conditional)
         if response is None:
             return None
+        if conditional:
+            self._conditional_urls.append(url)
         charset = response.encoding if "charset" in response.headers.get("Content-Type", "") else None
         return soup(response.content, url, encoding=charset)
+
+    def list_page(self, url: str, what: str) -> BeautifulSoup | None:
+        """A page listing the session's bills, fetched conditionally; None (with the reason) on 304."""
+        page = self.page(url, conditional=True)
+        if page is None:
+            self.nothing_new_reason = f"{what} not modified since the last scan"
+        return page
 
     def select(self, node: Tag, selector: str, url: str, *, min_items: int = 1) -> list[Tag]:
         return select_required(node, selector, url, source=self.name, min_items=min_items)
@@ -204,10 +218,17 @@ class ProvinceSource(Source):
         has changed in a way the selectors did not catch.
         """
         built = 0
-        for bill in self.read(since):
-            built += 1
-            if since is None or bill.last_action_date is None or bill.last_action_date >= since:
-                yield bill
+        self._conditional_urls = []
+        try:
+            for bill in self.read(since):
+                built += 1
+                if since is None or bill.last_action_date is None or bill.last_action_date >= since:
+                    yield bill
+        except BaseException:
+            # a page fetched but not fully read must be fetched again next scan, not answered 304
+            for url in self._conditional_urls:
+                self.http.forget_validators(url)
+            raise
         if built == 0 and self.nothing_new_reason is None:
             raise ParseError(
                 "no bills could be read from the legislature's pages",
