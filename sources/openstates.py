@@ -111,6 +111,8 @@ class OpenStatesSource(Source):
     Options = OpenStatesOptions
 
     options: OpenStatesOptions
+    #: set by fetch() when the daily budget ran out during this scan
+    budget_spent: bool = False
 
     @classmethod
     def request_interval(cls, options: SourceOptions) -> float | None:
@@ -119,6 +121,29 @@ class OpenStatesSource(Source):
 
     def fetch(self, since: dt.date | None = None) -> Iterator[BillRecord]:
         """Bills updated since the jurisdiction's cursor (or ``since``), oldest update first."""
+        self._require_key()
+        self.budget_spent = False
+        cursors: dict[str, str] = self.cursor.setdefault("updated_since", {})
+        read, quiet = 0, []
+        for jurisdiction, session in self._targets():
+            key = jurisdiction if session is None else f"{jurisdiction}/{session}"
+            updated_since = since.isoformat() if since else _api_timestamp(cursors.get(key))
+            count = 0
+            for record, updated_at in self._fetch_target(jurisdiction, session, updated_since):
+                if updated_at > cursors.get(key, ""):
+                    cursors[key] = updated_at  # set with the record: the scan stores both at once
+                count += 1
+                yield record
+            read += count
+            if self.budget_spent:
+                break
+            if count == 0:
+                quiet.append(f"{key}: nothing updated since {updated_since}" if updated_since
+                             else f"{key}: no bills in this session yet")
+        if read == 0:
+            self.nothing_new_reason = self.warnings[-1] if self.budget_spent else "; ".join(quiet)
+
+    def _require_key(self) -> None:
         if not self.options.api_key.strip():
             raise AuthError(
                 "no Open States API key",
@@ -126,27 +151,14 @@ class OpenStatesSource(Source):
                 f'table named "{self.name}"; a free key comes from https://openstates.org/accounts/signup/',
                 source=self.name,
             )
-        read = 0
-        quiet: list[str] = []
-        for jurisdiction, session in self._targets():
-            count = 0
-            for record in self._fetch_target(jurisdiction, session, since):
-                count += 1
-                yield record
-            read += count
-            if count == 0:
-                quiet.append(jurisdiction + (f" {session}" if session else ""))
-        if read == 0:
-            self.nothing_new_reason = f"no bills updated since the last scan ({', '.join(quiet)})"
 
     def _targets(self) -> list[tuple[str, str | None]]:
         sessions: list[str | None] = list(self.options.sessions or [None])
         return [(code, session) for code in self.options.jurisdictions for session in sessions]
 
-    def _fetch_target(self, jurisdiction: str, session: str | None, since: dt.date | None) -> Iterator[BillRecord]:
-        key = jurisdiction if session is None else f"{jurisdiction}/{session}"
-        cursors: dict[str, str] = self.cursor.setdefault("updated_since", {})
-        updated_since = since.isoformat() if since else _api_timestamp(cursors.get(key))
+    def _fetch_target(self, jurisdiction: str, session: str | None, updated_since: str | None
+                      ) -> Iterator[tuple[BillRecord, str]]:
+        """Every page of one jurisdiction (and session): each bill with its ``updated_at``."""
         url = f"{(self.options.base_url or DEFAULT_BASE_URL).rstrip('/')}/bills"
         page, max_page, seen = 1, 1, 0
         # a page past max_page answers 404, so the loop stops at the max_page the API announced
@@ -154,12 +166,8 @@ class OpenStatesSource(Source):
             payload, shown = self._get_page(url, self._params(jurisdiction, session, updated_since, page))
             results, max_page = _page_contents(payload, shown, self.name)
             for item in results:
-                record = parse_bill(item, self.name, shown, self.options.include)
-                updated_at = str(item.get("updated_at") or "")
-                if updated_at > cursors.get(key, ""):
-                    cursors[key] = updated_at  # set with the record: the scan stores both at once
                 seen += 1
-                yield record
+                yield parse_bill(item, self.name, shown, self.options.include), str(item.get("updated_at") or "")
             page += 1
         if seen == 0 and page > 1 and not updated_since and session is None:
             raise self.error(
@@ -203,6 +211,7 @@ class OpenStatesSource(Source):
             raise QuotaError(message, hint="wait for the next UTC day, or raise daily_budget if your "
                              "key's tier allows more", source=self.name)
         self.warnings.append(message)
+        self.budget_spent = True
         return False
 
     def _requests_today(self) -> int:

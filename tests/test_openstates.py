@@ -250,12 +250,23 @@ def test_updated_since_is_written_the_way_the_api_compares_it(updated_at, sent):
 
 # --- documentation -------------------------------------------------------------------------------
 
-def test_the_documented_config_example_is_valid():
+def test_the_documented_config_example_loads_through_the_config_loader(monkeypatch, tmp_path):
+    from monitor.config import parse_config
+
     doc = (Path(__file__).parent.parent / "docs" / "openstates.md").read_text(encoding="utf-8")
     example = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
-    tables = tomllib.loads(example)["source"]
-    assert tables, "the example has [[source]] tables"
-    for table in tables:
-        table = {**table, "api_key": "resolved-by-the-config-loader"}
-        opts = OpenStatesOptions.model_validate(table)
-        assert opts.type == "openstates"
+    monkeypatch.setenv("OPENSTATES_API_KEY", "free-key")
+    monkeypatch.setenv("OPENSTATES_BRONZE_KEY", "bronze-key")
+    config = parse_config(tomllib.loads(example), tmp_path / "billwatch.toml")
+    free, bronze = config.sources
+    assert (free.api_key, free.jurisdictions, free.requests_per_minute) == ("free-key", ["tx", "ok", "dc"], 10)
+    assert (bronze.api_key, bronze.sessions, OpenStatesSource.request_interval(bronze)) == ("bronze-key", ["20252026"], 1.5)
+
+
+def test_api_key_file_is_read_by_the_config_loader(tmp_path):
+    from monitor.config import parse_config
+
+    (tmp_path / "openstates.key").write_text("key-from-file\n", encoding="utf-8")
+    config = parse_config({"source": [{"name": "os", "type": "openstates", "jurisdictions": ["tx"],
+                                       "api_key_file": "openstates.key"}]}, tmp_path / "billwatch.toml")
+    assert config.sources[0].api_key == "key-from-file"

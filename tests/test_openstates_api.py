@@ -202,14 +202,21 @@ def test_daily_budget_stops_the_scan_and_the_cursor_resumes_it(no_network):
     serve_pages(no_network, paged_bills(45))
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()
     cursor = {"requests_today": {"date": today, "count": 248}}
-    source = make_source(cursor)
+    source = make_source(cursor, jurisdictions=["tx", "ok"])
     records = list(source.fetch())
-    assert len(records) == 40 and len(no_network.calls) == 2
-    assert source.warnings and "daily budget of 250" in source.warnings[0]
+    assert len(records) == 40 and len(no_network.calls) == 2  # "ok" is not asked for at all
+    assert len(source.warnings) == 1 and "daily budget of 250" in source.warnings[0]
     assert cursor["requests_today"] == {"date": today, "count": 250}
-    assert cursor["updated_since"]["tx"] == records[-1].extras["updated_at"]
+    assert cursor["updated_since"] == {"tx": records[-1].extras["updated_at"]}
     with pytest.raises(QuotaError, match="daily budget"):
         list(make_source(cursor).fetch())
+
+
+def test_a_session_without_bills_yet_says_so(no_network):
+    serve_pages(no_network, [])
+    source = make_source(sessions=["90"])
+    assert list(source.fetch()) == []
+    assert source.nothing_new_reason == "tx/90: no bills in this session yet"
 
 
 def test_yesterdays_requests_do_not_count(no_network):
