@@ -158,15 +158,24 @@ class LegiScanSource(Source):
         if dataset is None or loaded.get(str(session_id)) == dataset.get("dataset_hash"):
             return
         answer = self._call("getDataset", id=session_id, access_key=dataset.get("access_key", ""))
-        hashes: dict[str, str] = self.cursor["bills"]
+        # One record behind, so that the dataset is marked loaded before its last bill is yielded
+        # and the scan stores that mark together with the bill.
+        pending: BillRecord | None = None
         for record in read_archive(io.BytesIO(_decode_zip(answer, self.name))):
-            if label:
-                record.session = label
-            bill_hash = record.extras.get("change_hash")
-            if bill_hash:
-                hashes[str(record.extras["legiscan_bill_id"])] = bill_hash
-            yield record
+            if pending is not None:
+                yield self._remember(pending)
+            record.session = label or record.session
+            pending = record
         loaded[str(session_id)] = str(dataset.get("dataset_hash"))
+        if pending is not None:
+            yield self._remember(pending)
+
+    def _remember(self, record: BillRecord) -> BillRecord:
+        """Store a dataset bill's change_hash in the cursor (just before the bill is yielded)."""
+        bill_hash = record.extras.get("change_hash")
+        if bill_hash:
+            self.cursor["bills"][str(record.extras["legiscan_bill_id"])] = bill_hash
+        return record
 
     def _call(self, op: str, **params: Any) -> dict[str, Any]:
         """One API query: budget checked, the ERROR answers (HTTP 200) turned into errors."""

@@ -360,3 +360,15 @@ def test_options_are_validated(options, problem):
 def test_options_normalize_states_and_default_budget():
     opts = LegiScanOptions(name="ls", type="legiscan", api_key=KEY, states=["tx", " us", "TX"])
     assert opts.states == ["TX", "US"] and opts.monthly_budget == 30000 and not opts.backfill_datasets
+
+
+def test_dataset_is_marked_loaded_before_its_last_bill_is_yielded(fake):
+    montana_session(fake)
+    source = make_source(states=["MT"], backfill_datasets=True)
+    bills = source.fetch()
+    for _ in range(11):
+        next(bills)
+    assert "datasets" not in source.cursor or source.cursor["datasets"] == {}
+    next(bills)  # the 12th and last bill of the dataset
+    assert source.cursor["datasets"] == {"1748": "1ed379b4dd09328b21e5842ed3887f08"}
+    assert len(source.cursor["bills"]) == 12
