@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor.config import parse_config
-from monitor.db import Database, open_database
+from monitor.db import Database
 from monitor.http import HttpClient, HttpSettings
 from monitor.models import Bill, Event, SourceState
 from monitor.scan import scan
@@ -57,17 +57,6 @@ def api() -> Iterator[tuple[FakeLegiScan, str]]:
         thread.join()
 
 
-@pytest.fixture
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The shared ``database`` fixture (SQLite and PostgreSQL) when conftest has it, else SQLite."""
-    try:
-        yield request.getfixturevalue("database")
-    except pytest.FixtureLookupError:
-        database = open_database(f"sqlite:///{tmp_path / 'billwatch.db'}")
-        yield database
-        database.engine.dispose()
-
-
 def scan_legiscan(database: Database, base_url: str, monkeypatch: pytest.MonkeyPatch, key: str = KEY) -> Any:
     monkeypatch.setenv("LEGISCAN_TEST_KEY", key)
     config = parse_config({"source": [{"name": "legiscan", "type": "legiscan", "api_key": "${LEGISCAN_TEST_KEY}",
@@ -86,54 +75,54 @@ def events(database: Database, baseline: bool) -> list[tuple[str, str]]:
     return [tuple(row) for row in rows]
 
 
-def test_rescan_of_unchanged_data_makes_one_request_and_no_event(api, db, monkeypatch):
+def test_rescan_of_unchanged_data_makes_one_request_and_no_event(api, database, monkeypatch):
     fake, base_url = api
-    first = scan_legiscan(db, base_url, monkeypatch)
+    first = scan_legiscan(database, base_url, monkeypatch)
     assert (first.error, first.read, first.inserted, first.requests, first.baseline) == (None, 3, 3, 4, True)
-    assert ("HB 2", "new_bill") in events(db, baseline=True)
-    with db.session() as session:
+    assert ("HB 2", "new_bill") in events(database, baseline=True)
+    with database.session() as session:
         bill = session.scalars(select(Bill).where(Bill.identifier == "HB 2")).one()
         assert (bill.jurisdiction, bill.session, bill.stage) == ("US-TX", "2025 Regular Session", "passed_chamber")
         assert bill.url == "https://capitol.texas.gov/BillLookup/History.aspx?LegSess=89R&Bill=HB2"
     fake.calls.clear()
-    second = scan_legiscan(db, base_url, monkeypatch)
+    second = scan_legiscan(database, base_url, monkeypatch)
     assert (second.error, second.read, second.requests, second.events) == (None, 0, 1, 0)
     assert fake.ops() == ["getMasterList"]
-    assert events(db, baseline=False) == []
+    assert events(database, baseline=False) == []
 
 
-def test_one_changed_bill_costs_one_getbill_and_records_its_events(api, db, monkeypatch):
+def test_one_changed_bill_costs_one_getbill_and_records_its_events(api, database, monkeypatch):
     fake, base_url = api
-    scan_legiscan(db, base_url, monkeypatch)
+    scan_legiscan(database, base_url, monkeypatch)
     fake.change(1890002, action="Reported enrolled")
     fake.calls.clear()
-    report = scan_legiscan(db, base_url, monkeypatch)
+    report = scan_legiscan(database, base_url, monkeypatch)
     assert (report.error, report.read, report.updated, report.requests) == (None, 1, 1, 2)
     assert fake.ops() == ["getMasterList", "getBill"] and fake.calls[1]["id"] == "1890002"
-    assert sorted(events(db, baseline=False)) == [("HB 2", "action_added"), ("HB 2", "stage_changed")]
-    with db.session() as session:
+    assert sorted(events(database, baseline=False)) == [("HB 2", "action_added"), ("HB 2", "stage_changed")]
+    with database.session() as session:
         state = session.get(SourceState, "legiscan")
         assert state.cursor["bills"]["1890002"] == "b" * 32
         assert state.quota_used == 4 + 2  # queries this month, across scans
     fake.calls.clear()
-    again = scan_legiscan(db, base_url, monkeypatch)
+    again = scan_legiscan(database, base_url, monkeypatch)
     assert (again.requests, again.events) == (1, 0)
 
 
-def test_refused_key_fails_the_source_with_one_line_and_no_key(api, db, monkeypatch):
+def test_refused_key_fails_the_source_with_one_line_and_no_key(api, database, monkeypatch):
     fake, base_url = api
-    report = scan_legiscan(db, base_url, monkeypatch, key="wrong-key-0987654321")
+    report = scan_legiscan(database, base_url, monkeypatch, key="wrong-key-0987654321")
     assert report.error and "Invalid API key" in report.error and "api_key" in report.error
     assert "wrong-key-0987654321" not in report.error and "\n" not in report.error
-    with db.session() as session:
+    with database.session() as session:
         state = session.get(SourceState, "legiscan")
         assert state.consecutive_failures == 1 and "wrong-key" not in (state.last_error or "")
         assert session.scalars(select(Bill)).all() == []
 
 
-def test_reimporting_an_archive_through_the_store_records_nothing_new(db):
+def test_reimporting_an_archive_through_the_store_records_nothing_new(database):
     records = list(read_archive(OR_ARCHIVE))
-    with db.session() as session:
+    with database.session() as session:
         store = Store(session)
         first = store.upsert_many(records, baseline=True)
         session.commit()
