@@ -197,6 +197,32 @@ class ProvinceSource(Source):
             self.nothing_new_reason = f"{what} not modified since the last scan"
         return page
 
+    def pages_to_read(self, fingerprints: dict[str, str | None], budget: int | None,
+                      since: dt.date | None = None) -> list[str]:
+        """The bills whose own page to read this scan, within ``budget`` pages.
+
+        ``fingerprints`` maps each listed bill to what the list says of it (its stage, its last
+        activity) or None when the list says nothing (then its page is read every scan, with a
+        conditional GET). A bill is read when it is new, its fingerprint changed, or ``since``
+        asks for a full read; over budget, the least recently read go first and the rest wait
+        for the next scan (a warning says how many).
+        """
+        stored: dict[str, Any] = self.cursor.setdefault("bill_pages", {})
+        wanted = [k for k, fp in fingerprints.items()
+                  if since is not None or fp is None or stored.get(k, {}).get("fp") != fp]
+        chosen = plan_pages(wanted, {k: stored[k].get("read", "") for k in wanted if k in stored}, budget)
+        if len(chosen) < len(wanted):
+            self.warnings.append(
+                f"{len(wanted) - len(chosen)} bill pages wait for the next scan "
+                f"(max_bill_pages = {budget})"
+            )
+        return chosen
+
+    def page_read(self, key: str, fingerprint: str | None) -> None:
+        """Note in the cursor that a bill's page was read (and what the list said of it then)."""
+        self.cursor.setdefault("bill_pages", {})[key] = {
+            "fp": fingerprint, "read": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
     def select(self, node: Tag, selector: str, url: str, *, min_items: int = 1) -> list[Tag]:
         return select_required(node, selector, url, source=self.name, min_items=min_items)
 
