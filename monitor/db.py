@@ -10,6 +10,8 @@ message names the database with its password masked.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -204,13 +206,24 @@ def _check_sqlite_folder(url: URL) -> None:
         )
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):  # dates in a cursor or extras are stored as ISO strings
+        return value.isoformat()
+    raise TypeError(f"cannot store a {type(value).__name__} in a JSON column")
+
+
+#: JSON columns: compact, readable UTF-8, dates allowed; one encoder built once (json.dumps with
+#: options would build one per value, which shows in the ingest benchmark)
+_json_serializer = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
+
+
 def _create_engine(url: URL) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
-            engine = sa.create_engine(url)
+            engine = sa.create_engine(url, json_serializer=_json_serializer)
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json_serializer)
     except (NoSuchModuleError, ImportError, ArgumentError) as exc:
         raise StorageError(
             f"cannot use database {url.render_as_string(hide_password=True)}: {exc}",
