@@ -84,6 +84,23 @@ def reading_stage(name: str, *, committee_done: bool = False) -> str | None:
     return None
 
 
+_DEFEATED = re.compile(r"defeated|negatived|\blost\b|not carried|rejected|rejete", re.I)
+_COMPLETED = re.compile(r"passed|carried|agreed|reported|concurred|received|adopte|assent", re.I)
+
+
+def outcome_stage(name: str, outcome: str) -> str | None:
+    """The stage of a step the legislature records with an outcome ("passed on division").
+
+    A defeat fails the bill; a completing outcome (or any royal assent entry) reaches the step's
+    stage with its committee done; a step without outcome (a debate day) moves no stage.
+    """
+    if _DEFEATED.search(outcome):
+        return "failed"
+    if _COMPLETED.search(outcome) or reading_stage(name) == "enacted":
+        return reading_stage(name, committee_done=True)
+    return None
+
+
 def _rank(stage: str | None) -> int:
     return STAGES.index(stage) if stage in STAGES else -1
 
