@@ -97,8 +97,10 @@ class Config:
         values: list[str] = []
         for options in self.sources:
             values += [v for k, v in options if k in SECRET_KEYS and isinstance(v, str) and v]
-        if self.smtp and getattr(self.smtp, "password", None):
-            values.append(str(self.smtp.password))
+        password = getattr(self.smtp, "password", None)
+        if password is not None:
+            values.append(password.get_secret_value() if hasattr(password, "get_secret_value") else str(password))
+        values += [n.url.get_secret_value() for n in self.notifiers]
         return values
 
 

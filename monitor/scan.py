@@ -92,6 +92,7 @@ class Ingest:
         iterator = iter(records)
         while batch := list(islice(iterator, BATCH_SIZE)):
             self._write_batch(batch, cursor, requests)
+        self._account(requests)  # a scan that read nothing still spent requests (LegiScan's master list)
 
     def _write_batch(self, batch: list[BillRecord], cursor: Callable[[], dict[str, Any]] | None,
                      requests: Callable[[], int] | None) -> None:
@@ -162,7 +163,8 @@ _COUNTER = {"insert": "inserted", "update": "updated", "noop": "unchanged"}
 
 def build_source(options: SourceOptions, http: HttpClient, cursor: dict[str, Any]) -> Source:
     cls = source_class(options.type)
-    source_http = http.for_source(options.name, cls.secrets(options), cls.request_interval(options))
+    source_http = http.for_source(options.name, cls.secrets(options), cls.request_interval(options),
+                                  respects_robots=cls.respects_robots)
     return cls(options, source_http, cursor)
 
 
@@ -225,10 +227,13 @@ def _check_not_silent(source: Source, report: SourceReport, had_cursor: bool) ->
 
 def scan(config: Config, database: Database, *, names: Iterable[str] | None = None,
          since: dt.date | None = None, dry_run: bool = False, http: HttpClient | None = None,
-         progress: Progress | None = None, should_stop: Callable[[], bool] | None = None) -> ScanReport:
-    """Scan the enabled sources (or the named ones) one after another."""
+         progress: Progress | None = None, should_stop: Callable[[], bool] | None = None,
+         ruleset: Any = None) -> ScanReport:
+    """Scan the enabled sources (or the named ones) one after another (``ruleset``: the rules
+    already loaded by `billwatch run`; default: load the config's rule files)."""
     selected = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
-    ruleset = load_rules(config, database, dry_run=dry_run)
+    if ruleset is None:
+        ruleset = load_rules(config, database, dry_run=dry_run)
     own_client = http is None
     if http is None:
         validators = MemoryValidators() if dry_run else DbValidatorsFactory(database)

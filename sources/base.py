@@ -185,6 +185,8 @@ class Source:
     fields: ClassVar[str] = ""
     #: known limits, for the coverage table
     limits: ClassVar[str] = ""
+    #: web-page scrapers obey robots.txt (disallowed URLs refused, Crawl-delay honoured); APIs do not
+    respects_robots: ClassVar[bool] = False
     #: hosts' polite minimum seconds between requests, per host, overriding [http] defaults
     min_interval: ClassVar[float | None] = None
     Options: ClassVar[type[SourceOptions]] = SourceOptions
