@@ -81,6 +81,7 @@ class Ingest:
         self.state: SourceState = self.store.source_state(report.name, report.type)
         self.report.baseline = not self.state.baseline_done
         self.run: ScanRun | None = None
+        self._accounted = 0  # requests already added to the month's quota count
         if not dry_run:
             self.run = ScanRun(source=report.name)
             self.session.add(self.run)
@@ -122,7 +123,7 @@ class Ingest:
         month = utcnow().strftime("%Y-%m")
         if self.state.quota_month != month:
             self.state.quota_month, self.state.quota_used = month, 0
-        self.state.quota_used += used - getattr(self, "_accounted", 0)
+        self.state.quota_used += used - self._accounted
         self._accounted = used
 
     def succeed(self) -> None:
