@@ -32,9 +32,10 @@ from sources.base import Action, BillRecord, Hearing, Sponsor, Version, normaliz
 
 SOURCE = "legiscan"
 
-#: LegiScan status and progress-event codes, with LegiScan's own names (kept as raw status text)
+#: LegiScan status and progress-event codes, with LegiScan's own names (kept as raw status text;
+#: status 0, LegiScan's "N/A", has none)
 STATUS_NAMES: dict[int, str] = {
-    0: "N/A", 1: "Introduced", 2: "Engrossed", 3: "Enrolled", 4: "Passed", 5: "Vetoed",
+    1: "Introduced", 2: "Engrossed", 3: "Enrolled", 4: "Passed", 5: "Vetoed",
     6: "Failed", 7: "Override", 8: "Chaptered", 9: "Refer", 10: "Report Pass",
     11: "Report DNP", 12: "Draft",
 }

@@ -248,3 +248,15 @@ def test_csv_archive_missing_a_column(tmp_path):
         archive.writestr("CO/2025-2025_Regular_Session/csv/bills.csv", "bill_id,title\n1,x\n")
     with pytest.raises(ParseError, match="lacks column"):
         list(read_archive(path))
+
+
+def test_status_zero_has_no_raw_status_text_but_is_prefiled():
+    bill = json.loads((FIXTURES / "getBill_TX_HB2_documented.json").read_bytes())["bill"]
+    bill.update(status="0", progress=[])
+    record = bill_from_json(bill)
+    assert (record.stage, record.status) == ("prefiled", None)
+
+
+def test_normalized_identifiers_of_legiscan_numbers():
+    numbers = {"HB1": "HB 1", "SJR0003": "SJR 3", "HCR51": "HCR 51", "AB12": "AB 12"}
+    assert {raw: bill_from_csv_row(corpus_row(bill_number=raw)).identifier for raw in numbers} == numbers
