@@ -216,10 +216,6 @@ def bill_from_json(bill: Mapping[str, Any], session: str | None = None,
         progress = [to_int(p.get("event")) for p in _by_date(bill.get("progress") or [])]
         actions = [_action(item) for item in _by_date(bill.get("history") or [])]
         committee = bill.get("committee") or {}
-        extras = {"legiscan_bill_id": to_int(bill.get("bill_id")),
-                  "legiscan_session_id": to_int(bill.get("session_id")
-                                                or (bill.get("session") or {}).get("session_id")),
-                  "change_hash": bill.get("change_hash") or None}
         title = clean_text(bill.get("title"))
         description = clean_text(bill.get("description"))
         return BillRecord(
@@ -242,11 +238,18 @@ def bill_from_json(bill: Mapping[str, Any], session: str | None = None,
             hearings=[h for h in (_hearing(c) for c in bill.get("calendar") or []) if h],
             url=bill.get("state_link") or bill.get("url") or None,
             source_url=source_url or bill.get("url") or None,
-            extras=extras,
+            extras=_extras(bill),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ParseError(f"LegiScan bill {bill.get('bill_id', '?')} does not have the expected shape "
                          f"({type(exc).__name__}: {exc})", source=SOURCE) from None
+
+
+def _extras(bill: Mapping[str, Any]) -> dict[str, Any]:
+    """LegiScan's own ids and the bill's change_hash, kept for cross-reference."""
+    session_id = bill.get("session_id") or (bill.get("session") or {}).get("session_id")
+    return {"legiscan_bill_id": to_int(bill.get("bill_id")), "legiscan_session_id": to_int(session_id),
+            "change_hash": bill.get("change_hash") or None}
 
 
 def _by_date(items: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
