@@ -10,10 +10,9 @@ after the ``Retry-After`` the API sends.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -103,7 +102,7 @@ class OpenStatesSource(Source):
     """
 
     type = "openstates"
-    jurisdictions = "US-* (50 states), US-DC, US-PR; US (Congress) as Open States carries it"
+    jurisdictions = "US-* (50 states), US-DC, US-PR, US (Congress)"
     needs_key = True
     tested_on = "real capture (NY /bills with abstracts); documented shape for sponsors, actions, versions"
     fields = "title, summary, subjects, stage, status, actions, sponsors (party), versions, official url"
@@ -153,7 +152,7 @@ class OpenStatesSource(Source):
             )
 
     def _targets(self) -> list[tuple[str, str | None]]:
-        sessions: list[str | None] = list(self.options.sessions or [None])
+        sessions: list[str | None] = [*self.options.sessions] if self.options.sessions else [None]
         return [(code, session) for code in self.options.jurisdictions for session in sessions]
 
     def _fetch_target(self, jurisdiction: str, session: str | None, updated_since: str | None
@@ -189,9 +188,15 @@ class OpenStatesSource(Source):
 
     def _get_page(self, url: str, params: list[tuple[str, str]]) -> tuple[Any, str]:
         before = self.http.requests
-        # the key goes in a header, never in the URL: URLs end up in logs and source_url
-        response = self.http.get(url, params=params, headers={"X-API-KEY": self.options.api_key})
-        self._count_requests(self.http.requests - before)
+        try:
+            # the key goes in a header, never in the URL: URLs end up in logs and source_url
+            response = self.http.get(url, params=params, headers={"X-API-KEY": self.options.api_key})
+        except AuthError as exc:
+            exc.hint = (f"Open States refused the api_key of source {self.name!r}: check it on "
+                        "https://openstates.org/accounts/profile/ and in the environment or file it comes from")
+            raise
+        finally:
+            self._count_requests(self.http.requests - before)
         if response is None:  # only a conditional GET answers None (304); this one is not
             raise ParseError(f"{url} answered 304 to an unconditional request", source=self.name)
         shown = self.http.redact(response.url or url)
