@@ -43,6 +43,5 @@ def setup_logging(verbose: bool = False, secrets: Iterable[str] = ()) -> None:
         handler._billwatch = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter(FORMAT, "%Y-%m-%d %H:%M:%S"))
         logger.addHandler(handler)
-        logger.propagate = False
     handler.stream = sys.stderr  # follow stderr replacements (tests, click's runner)
     handler.filters = [RedactingFilter(secrets)]
