@@ -67,10 +67,8 @@ class OpenStatesOptions(SourceOptions):
         codes = _unique(code.strip().lower() for code in value)
         unknown = [code for code in codes if code not in JURISDICTION_CODES]
         if unknown:
-            raise ValueError(
-                f"unknown jurisdiction {', '.join(map(repr, unknown))} "
-                "(allowed: two-letter state abbreviations, dc, pr, us)"
-            )
+            raise ValueError(f"unknown jurisdiction {', '.join(map(repr, unknown))} "
+                             "(allowed: two-letter state abbreviations, dc, pr, us)")
         return codes
 
     @field_validator("include")
@@ -169,15 +167,14 @@ class OpenStatesSource(Source):
                 yield parse_bill(item, self.name, shown, self.options.include), str(item.get("updated_at") or "")
             page += 1
         if seen == 0 and page > 1 and not updated_since and session is None:
-            raise self.error(
-                f"Open States has no bills at all for {jurisdiction!r}",
-                hint="check the jurisdictions list of this source (state abbreviations such as tx)",
-            )
+            raise self.error(f"Open States has no bills at all for {jurisdiction!r}",
+                             hint="check the jurisdictions list of this source (state abbreviations such as tx)")
 
     def _params(self, jurisdiction: str, session: str | None, updated_since: str | None, page: int
                 ) -> list[tuple[str, str]]:
         # include is repeated (include=a&include=b): the API rejects a comma-joined list
-        params = [("jurisdiction", _api_jurisdiction(jurisdiction))]
+        # Congress has no abbreviation in Open States: it is asked for by its ocd id
+        params = [("jurisdiction", "ocd-jurisdiction/country:us/government" if jurisdiction == "us" else jurisdiction)]
         if session:
             params.append(("session", session))
         if updated_since:
@@ -213,25 +210,22 @@ class OpenStatesSource(Source):
         message = (f"daily budget of {self.options.daily_budget} Open States requests is used up "
                    "(UTC day); the remaining bills are read on the next scan")
         if self.http.requests == 0:
-            raise QuotaError(message, hint="wait for the next UTC day, or raise daily_budget if your "
-                             "key's tier allows more", source=self.name)
+            raise QuotaError(message, source=self.name,
+                             hint="wait for the next UTC day, or raise daily_budget if your key's tier allows more")
         self.warnings.append(message)
         self.budget_spent = True
         return False
 
     def _requests_today(self) -> int:
-        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
         counter = self.cursor.get("requests_today") or {}
-        return int(counter.get("count", 0)) if counter.get("date") == today else 0
+        return int(counter.get("count", 0)) if counter.get("date") == _utc_today() else 0
 
     def _count_requests(self, sent: int) -> None:
-        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-        self.cursor["requests_today"] = {"date": today, "count": self._requests_today() + sent}
+        self.cursor["requests_today"] = {"date": _utc_today(), "count": self._requests_today() + sent}
 
 
-def _api_jurisdiction(code: str) -> str:
-    # Congress has no abbreviation in Open States: it is asked for by its ocd id
-    return "ocd-jurisdiction/country:us/government" if code == "us" else code
+def _utc_today() -> str:
+    return dt.datetime.now(dt.timezone.utc).date().isoformat()
 
 
 def _api_timestamp(updated_at: str | None) -> str | None:
@@ -268,10 +262,8 @@ def parse_bill(item: Any, source: str, url: str, include: Iterable[str] = DEFAUL
         return _parse_bill(item, source, url, set(include))
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         bill_id = item.get("id") if isinstance(item, dict) else None
-        raise ParseError(
-            f"{url}: bill {bill_id or '?'} does not have the documented shape ({type(exc).__name__}: {exc})",
-            source=source,
-        ) from None
+        raise ParseError(f"{url}: bill {bill_id or '?'} does not have the documented shape "
+                         f"({type(exc).__name__}: {exc})", source=source) from None
 
 
 def _parse_bill(item: dict[str, Any], source: str, url: str, include: set[str]) -> BillRecord:
