@@ -12,8 +12,8 @@ import datetime as dt
 import json
 import os
 import threading
-import uuid
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
