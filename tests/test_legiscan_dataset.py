@@ -260,3 +260,19 @@ def test_status_zero_has_no_raw_status_text_but_is_prefiled():
 def test_normalized_identifiers_of_legiscan_numbers():
     numbers = {"HB1": "HB 1", "SJR0003": "SJR 3", "HCR51": "HCR 51", "AB12": "AB 12"}
     assert {raw: bill_from_csv_row(corpus_row(bill_number=raw)).identifier for raw in numbers} == numbers
+
+
+def test_csv_archive_tolerates_blank_lines_and_short_rows(tmp_path):
+    path = tmp_path / "CO_2025-2025_Regular_Session_CSV_20250604_x.zip"
+    bills = ("bill_id,session_id,bill_number,status,status_desc,status_date,title,description,committee_id,"
+             "committee,last_action_date,last_action,url,state_link\r\n"
+             "7,2173,HB1001,1,Introduced,2025-01-08,Wage laws,Wage laws,0,,2025-01-08,Introduced,"
+             "https://legiscan.com/CO/bill/HB1001/2025\r\n\r\n")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("CO/2025-2025_Regular_Session/csv/bills.csv", bills)
+        archive.writestr("CO/2025-2025_Regular_Session/csv/history.csv",
+                         "bill_id,date,chamber,sequence,action\n7,2025-01-08,House,1,Introduced\n\n")
+    [record] = list(read_archive(path))
+    assert record.key == ("US-CO", "2025 Regular Session", "HB 1001")
+    assert record.url == "https://legiscan.com/CO/bill/HB1001/2025"  # state_link cut off: LegiScan's page
+    assert [(a.description, a.chamber) for a in record.actions] == [("Introduced", "lower")]
