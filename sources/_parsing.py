@@ -318,3 +318,24 @@ def refetch_on_failure(http: SourceHttp, url: str) -> Iterator[None]:
     except BaseException:
         http.forget_validators(url)
         raise
+
+
+_BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+               "blockquote", "section", "article", "header", "footer", "table")
+
+
+def html_fragment_text(fragment: str | None) -> str:
+    """The plain text of an HTML fragment (a feed summary, a LEGISinfo summary), one line.
+
+    Inline tags are joined without spaces ("<em>Act</em>." stays "Act."), block tags are
+    separated by one ("</p><p>" becomes a space); entities and non-breaking spaces are cleaned.
+    """
+    if not fragment or not fragment.strip():
+        return ""
+    if "<" not in fragment:
+        return clean_text(fragment)
+    page = BeautifulSoup(fragment, "lxml")
+    for tag in page.find_all(_BLOCK_TAGS):
+        tag.insert_before(" ")
+        tag.insert_after(" ")
+    return clean_text(page.get_text(""))

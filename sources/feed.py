@@ -26,7 +26,14 @@ import feedparser
 from pydantic import Field, field_validator
 
 from monitor.errors import ParseError
-from sources._parsing import advance_stage, clean_text, parse_date, rebase_url, refetch_on_failure, soup, text_of
+from sources._parsing import (
+    advance_stage,
+    clean_text,
+    html_fragment_text,
+    parse_date,
+    rebase_url,
+    refetch_on_failure,
+)
 from sources.base import STAGES, Action, BillRecord, Source, SourceOptions, normalize_identifier
 
 #: bill numbers as most legislatures print them: HB 1234, S.B. 5, C-27, AB123 (case-sensitive)
@@ -171,7 +178,7 @@ class FeedSource(Source):
         raw_id = _find_identifier(options.identifier_pattern, title, link)
         keep_hyphen = options.jurisdiction.startswith("CA")
         identifier = normalize_identifier(raw_id, keep_hyphen=keep_hyphen) if raw_id else None
-        summary = text_of(soup(raw["summary"], url)) if raw.get("summary") else None
+        summary = html_fragment_text(raw.get("summary"))
         subjects = [clean_text(t.get("term")) for t in raw.get("tags", []) if t.get("term")]
         stage, status = _find_stage(options.stage_patterns, [title, summary or "", *subjects])
         key, key_kind = (raw.get("id"), "guid") if raw.get("id") else (link, "link")

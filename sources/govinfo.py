@@ -25,11 +25,10 @@ from pydantic import Field, field_validator
 from sources._parsing import (
     advance_stage,
     clean_text,
+    html_fragment_text,
     parse_xml,
     rebase_url,
     refetch_on_failure,
-    soup,
-    text_of,
 )
 from sources.base import Action, BillRecord, Source, SourceOptions, Sponsor, Version
 
@@ -217,7 +216,7 @@ def parse_billstatus(content: bytes, url: str, source: Source) -> BillRecord:
     stage = _stage(actions, laws=_laws(bill))
     return BillRecord(
         source=source.name, jurisdiction="US", session=congress,
-        identifier=f"{bill_type.upper()} {int(number)}", title=title, summary=_summary(bill, url),
+        identifier=f"{bill_type.upper()} {int(number)}", title=title, summary=_summary(bill),
         subjects=_subjects(bill), stage=stage,
         status=_text(bill, "latestAction/text") or None,
         status_date=_date(_text(bill, "latestAction/actionDate")),
@@ -317,14 +316,14 @@ def _subjects(bill: etree._Element) -> list[str]:
     return [s for s in dict.fromkeys([policy_area, *subjects]) if s]
 
 
-def _summary(bill: etree._Element, url: str) -> str | None:
+def _summary(bill: etree._Element) -> str | None:
     """The newest CRS summary as plain text (both layouts: billSummaries/item and summary)."""
     items = bill.findall("summaries/billSummaries/item") + bill.findall("summaries/summary")
     dated = [(_text(i, "actionDate"), _text(i, "updateDate"), i) for i in items if _text(i, "text")]
     if not dated:
         return None
     newest = max(dated, key=lambda d: (d[0], d[1]))[2]
-    return text_of(soup(newest.findtext("text") or "", url)) or None
+    return html_fragment_text(newest.findtext("text")) or None
 
 
 def _versions(bill: etree._Element) -> list[Version]:
