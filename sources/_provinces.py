@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.errors import ParseError
+from monitor.errors import ParseError, UnsupportedSourceError
 from sources._parsing import clean_text, parse_date, select_one_required, select_required, soup
 from sources.base import STAGES, Action, BillRecord, Source, normalize_identifier
 
@@ -282,3 +282,17 @@ class ProvinceSource(Source):
     def read(self, since: dt.date | None) -> Iterator[BillRecord]:
         """Yield every bill the source read (subclasses implement this rather than fetch())."""
         raise NotImplementedError(f"source type {self.type!r} does not implement read()")
+
+
+class UnsupportedProvince(ProvinceSource):
+    """Base of the provinces and territories billwatch cannot read: fetch() raises, no request made."""
+
+    tested_on = "not readable"
+    fields = "none"
+    #: why the legislature cannot be read, for the error message
+    reason: str = ""
+    hint: str = ("disable this source; track this legislature by hand, or through a service that "
+                 "licenses its data")
+
+    def read(self, since: dt.date | None) -> Iterator[BillRecord]:
+        raise UnsupportedSourceError(self.reason, hint=self.hint, source=self.name)
