@@ -14,6 +14,7 @@ class PrinceEdwardIsland(UnsupportedProvince):
     type = "ca-pe"
     jurisdictions = "CA-PE"
     jurisdiction = "CA-PE"
+    default_base_url = "https://www.assembly.pe.ca/"
     limits = "not supported: the legislature's site refuses automated clients (CAPTCHA); no request is made"
     reason = ("not supported: the legislature's site refuses automated clients (its bill workflow "
               "API sits behind a CAPTCHA, and billwatch does not evade it)")

@@ -14,6 +14,7 @@ class Saskatchewan(UnsupportedProvince):
     type = "ca-sk"
     jurisdictions = "CA-SK"
     jurisdiction = "CA-SK"
+    default_base_url = "https://www.legassembly.sk.ca/"
     limits = ("not implemented: parsing the progress-of-bills PDF (the only published form of "
               "Saskatchewan's bill stages); no request is made")
     reason = ("not implemented: parsing the progress-of-bills PDF, the only form in which "

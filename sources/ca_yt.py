@@ -14,6 +14,7 @@ class Yukon(UnsupportedProvince):
     type = "ca-yt"
     jurisdictions = "CA-YT"
     jurisdiction = "CA-YT"
+    default_base_url = "https://yukonassembly.ca/"
     limits = "not supported: the legislature's site refuses automated clients (Cloudflare); no request is made"
     reason = ("not supported: the legislature's site refuses automated clients (a Cloudflare "
               "challenge answers 403 to non-browsers, and billwatch does not evade it)")

@@ -22,5 +22,5 @@ def test_fails_clearly_without_any_request(no_network, type_name, message, why):
         list(source.fetch())
     assert str(err.value).startswith(f"[{source.name}] {message}") and why in str(err.value)
     assert err.value.hint  # says what to do
-    assert no_network.calls == [] and source.http.requests == 0
+    assert len(no_network.calls) == 0 and source.http.requests == 0
     assert message in source.limits
