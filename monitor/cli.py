@@ -122,6 +122,7 @@ def _register() -> None:
 
     cli.add_command(rules_group)
     cli.add_command(digest_command)
+    from monitor import run_cli  # noqa: F401
 
 
 _register()
