@@ -208,6 +208,8 @@ def _scan_source(config: Config, database: Database, options: SourceOptions, htt
     else:
         report.warnings = list(source.warnings)
         report.note = source.nothing_new_reason
+        # every record is stored: the cursor may also carry bookkeeping made after the last batch
+        ingest_.state.cursor = copy.deepcopy(source.cursor)
         ingest_.succeed()
     return report
 
