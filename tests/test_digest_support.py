@@ -163,7 +163,7 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> "550 ..." / "451 ..."
     data_reply: str | None = None  # e.g. "451 try later" for every DATA
-    drop_after: int | None = None  # drop the connection at DATA once this many were accepted
+    drop_after: int | None = None  # drop the connection at DATA once this many were accepted (once)
     store_then_drop: bool = False  # ...after storing the message (the ambiguous case)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -179,7 +179,7 @@ class Handler:
             if self.drop_after is not None and len(self.received) >= self.drop_after:
                 if self.store_then_drop:
                     self._keep(envelope)
-                    self.drop_after = None
+                self.drop_after = None
                 server.transport.close()  # the client sees the connection vanish mid-DATA
                 return "421 dropped"
             if self.data_reply:

@@ -1,0 +1,198 @@
+"""Composing one recipient's next message: its window of events, its digest, send or not.
+
+Used alike by previews (which write files and record nothing), by ``digest --send``, by the
+scheduler's due digests and by the alerts after a scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from notifiers import outbox
+from notifiers.config import NotifierConfig, SmtpConfig, SubscriberConfig
+from notifiers.digest import Digest, DigestRequest, Period, Window, build_digest
+from notifiers.message import build_message, unsubscribe_target
+from notifiers.render import RenderContext, Rendered, render_digest
+from notifiers.selection import Audience, RuleCatalog
+
+EMAIL, ALERT, WEBHOOK = "email", "alert", "webhook"
+#: how far back a recipient without any history starts (a new subscriber's first digest)
+LOOKBACK = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
+DEFAULT_LOOKBACK = dt.timedelta(days=1)
+#: the From of previews when no [smtp] table is configured
+PREVIEW_SMTP = SmtpConfig.model_validate({"host": "localhost", "from": "Bill Watch <billwatch@example.invalid>"})
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One addressee on one channel, with its filter and what it wants when nothing is new."""
+
+    channel: str  # email (digests, immediate alerts), alert (alert=true rules), webhook
+    address: str  # email address, or the notifier's name
+    audience: Audience
+    kind: str = "digest"  # digest or alert
+    cadence: str = "weekly:mon"
+    name: str | None = None
+    html: bool = True
+    only_rules: frozenset[str] | None = None
+    send_empty: bool = False
+    send_when_unhealthy: bool = False
+
+    @classmethod
+    def digest(cls, sub: SubscriberConfig) -> Recipient:
+        """The subscriber's digest (whatever its cadence: ``digest --send`` sends it now)."""
+        return cls(EMAIL, sub.email, Audience.of(sub), "digest", sub.cadence, sub.name,
+                   sub.format == "html", None, sub.send_empty, sub.send_when_unhealthy)
+
+    @classmethod
+    def immediate(cls, sub: SubscriberConfig) -> Recipient:
+        """An ``immediate`` subscriber's alert after a scan (same channel as its digests)."""
+        return cls(EMAIL, sub.email, Audience.of(sub), "alert", "immediate", sub.name, sub.format == "html")
+
+    @classmethod
+    def urgent(cls, sub: SubscriberConfig, alert_rules: set[str]) -> Recipient:
+        """A digest subscriber's alert for its rules marked ``alert = true``."""
+        return cls(ALERT, sub.email, Audience.of(sub), "alert", "alert", sub.name,
+                   sub.format == "html", frozenset(alert_rules))
+
+    @classmethod
+    def webhook(cls, notifier: NotifierConfig) -> Recipient:
+        return cls(WEBHOOK, notifier.name, Audience.of(notifier), "alert", "webhook")
+
+    @property
+    def lookback(self) -> dt.timedelta:
+        return LOOKBACK.get(self.cadence.split(":", 1)[0], DEFAULT_LOOKBACK) if self.kind == "digest" else DEFAULT_LOOKBACK
+
+
+@dataclass
+class RunContext:
+    """What every recipient of one run shares."""
+
+    config: Any  # monitor.config.Config
+    now: dt.datetime  # naive UTC
+    catalog: RuleCatalog
+    until_id: int  # the last event this run covers
+    health: Sequence[Any] = ()
+    include_baseline: bool = False
+    source_types: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def smtp(self) -> SmtpConfig:
+        return self.config.smtp or PREVIEW_SMTP
+
+    @property
+    def timezone(self) -> str:
+        return self.config.schedule.timezone
+
+
+@dataclass
+class Composed:
+    """A recipient's next message, decided: ``send`` False means nothing to send."""
+
+    recipient: Recipient
+    digest: Digest
+    period_key: str
+    send: bool
+    reason: str
+
+    @property
+    def entries(self) -> int:
+        return len(self.digest.entries)
+
+
+def window_for(session: Session, ctx: RunContext, recipient: Recipient) -> tuple[Window, Period]:
+    """The events after everything this recipient was already told, up to the run's end."""
+    covered = outbox.covered_until(session, recipient.channel, recipient.address)
+    last_at = outbox.last_period_at(session, recipient.channel, recipient.address)
+    if covered is None:
+        start = ctx.now - recipient.lookback
+        # a state-of-play digest for someone new starts at the very first event
+        covered = 0 if ctx.include_baseline else outbox.last_event_before(session, start)
+        last_at = start
+    window = Window(after_id=covered, until_id=max(covered, ctx.until_id), include_baseline=ctx.include_baseline)
+    return window, Period(start=last_at, end=ctx.now)
+
+
+def compose(session: Session, ctx: RunContext, recipient: Recipient, *, after_id: int | None = None,
+            period_start: dt.datetime | None = None) -> Composed:
+    """Build the recipient's digest for its window and decide whether it is worth sending.
+
+    ``after_id``/``period_start`` replace the recipient's own window (previews of a chosen period).
+    """
+    window, period = window_for(session, ctx, recipient)
+    if after_id is not None:
+        window = Window(after_id, max(after_id, ctx.until_id), ctx.include_baseline)
+        period = Period(start=period_start, end=ctx.now)
+    request = DigestRequest(
+        audience=recipient.audience,
+        catalog=ctx.catalog,
+        window=window,
+        period=period,
+        today=_local_today(ctx),
+        kind=recipient.kind,
+        recipient_name=recipient.name,
+        timezone=ctx.timezone,
+        only_rules=set(recipient.only_rules) if recipient.only_rules is not None else None,
+        health=ctx.health,
+        source_types=ctx.source_types,
+    )
+    digest = build_digest(session, request)
+    send, reason = _decide(digest, recipient)
+    key = f"{ctx.now:%Y%m%d}:{window.after_id}-{window.until_id}"
+    return Composed(recipient, digest, key, send, reason)
+
+
+def _decide(digest: Digest, recipient: Recipient) -> tuple[bool, str]:
+    if digest.has_news:
+        counts = digest.counts()
+        return True, f"{counts['new']} new, {counts['moving']} moving, {counts['hearings']} hearings"
+    if recipient.kind == "digest" and digest.unhealthy_sources and recipient.send_when_unhealthy:
+        return True, f"no new activity; {len(digest.unhealthy_sources)} source(s) need attention"
+    if recipient.kind == "digest" and recipient.send_empty:
+        return True, "no new activity (send_empty)"
+    return False, "nothing new"
+
+
+def _local_today(ctx: RunContext) -> dt.date:
+    import zoneinfo
+
+    moment = ctx.now.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(zoneinfo.ZoneInfo(ctx.timezone)).date()
+
+
+def render(composed: Composed, ctx: RunContext) -> Rendered:
+    """Subject, HTML and text of a composed digest or alert."""
+    recipient = composed.recipient
+    context = RenderContext(
+        recipient=recipient.address,
+        cadence=recipient.cadence,
+        unsubscribe=unsubscribe_target(ctx.smtp, recipient.address),
+        manage=_bare(ctx.smtp.reply_to),
+    )
+    return render_digest(composed.digest, context)
+
+
+def email_message(composed: Composed, ctx: RunContext, rendered: Rendered | None = None) -> EmailMessage:
+    """The complete email of a composed message (Message-ID stable per recipient and period)."""
+    recipient = composed.recipient
+    return build_message(
+        rendered or render(composed, ctx),
+        ctx.smtp,
+        recipient=recipient.address,
+        recipient_name=recipient.name,
+        period_key=f"{recipient.channel}:{composed.period_key}",
+        html=recipient.html,
+        now=ctx.now,
+    )
+
+
+def _bare(address: str | None) -> str | None:
+    from email.utils import parseaddr
+
+    return parseaddr(address)[1] if address else None

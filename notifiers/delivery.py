@@ -1,0 +1,326 @@
+"""Sending digests: ``digest --send``, the scheduler's due digests, previews, and the report.
+
+Each run takes the delivery lock, composes every recipient's next message and records it in
+the outbox (committed before anything is sent), then sends every pending email over one SMTP
+connection, settling each row as the server answers (see :mod:`notifiers.outbox`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.errors import ConfigError, LockHeldError
+from monitor.locks import DatabaseLock
+from monitor.models import OutboxMessage
+from notifiers import outbox
+from notifiers.compose import ALERT, EMAIL, Composed, Recipient, RunContext, compose, email_message, render
+from notifiers.config import SubscriberConfig
+from notifiers.email import REJECTED, SENT, SendResult, SmtpConnectionError, SmtpTransport
+from notifiers.message import Envelope, envelope
+from notifiers.selection import RuleCatalog, rule_catalog
+
+log = logging.getLogger("billwatch.notifiers")
+EMAIL_LOCK = "deliver:email"
+#: seconds to wait for another process's delivery run before giving up (it sends ours too)
+LOCK_WAIT = 30.0
+
+
+@dataclass
+class DeliveryResult:
+    """What happened to one recipient's message: sent, nothing, failed, rejected or skipped."""
+
+    channel: str
+    recipient: str
+    status: str
+    detail: str = ""
+    entries: int = 0
+    message_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DeliveryReport:
+    """Everything a delivery run did; ``ok`` is False when any delivery failed."""
+
+    results: list[DeliveryResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[DeliveryResult]:
+        return [r for r in self.results if r.status in ("failed", "rejected")]
+
+    @property
+    def sent(self) -> list[DeliveryResult]:
+        return [r for r in self.results if r.status == "sent"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.errors
+
+    def extend(self, other: DeliveryReport) -> None:
+        self.results += other.results
+        self.errors += other.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "results": [r.to_dict() for r in self.results], "errors": self.errors}
+
+
+def load_catalog(config: Any) -> dict[str, Any]:
+    """The rules in force (id -> RuleInfo) from the config's rule files."""
+    if not config.rules:
+        return {}
+    from rules.integration import load_ruleset
+
+    return rule_catalog(load_ruleset(config.rules))
+
+
+def run_context(session: Session, config: Any, *, now: dt.datetime | None = None,
+                catalog: RuleCatalog | None = None, include_baseline: bool = False) -> RunContext:
+    """The shared facts of one run: time, rules, source health and the last event covered."""
+    from monitor.health import source_health
+
+    now = _utc_naive(now)
+    return RunContext(
+        config=config,
+        now=now,
+        catalog=catalog if catalog is not None else load_catalog(config),
+        until_id=outbox.latest_event_id(session),
+        health=source_health(session, config, now),
+        include_baseline=include_baseline,
+        source_types={s.name: s.type for s in config.sources},
+    )
+
+
+def send_digests(config: Any, database: Any, *, subscribers: Iterable[str] | None = None,
+                 now: dt.datetime | None = None, include_baseline: bool = False,
+                 catalog: RuleCatalog | None = None) -> DeliveryReport:
+    """``digest --send``: every (or each named) subscriber's digest now, whatever its cadence."""
+    chosen = select_subscribers(config, subscribers)
+    named = subscribers is not None
+    return _digest_run(config, database, lambda _s, _c: chosen, now=now, include_baseline=include_baseline,
+                       catalog=catalog, reactivate=named)
+
+
+def run_due_digests(config: Any, database: Any, now: dt.datetime | None = None,
+                    catalog: RuleCatalog | None = None) -> DeliveryReport:
+    """For the scheduler: digests of subscribers whose cadence is due (daily after 23 h, weekly
+    on its day after 6 days, or any day once 7 days overdue), then every pending email."""
+
+    def due(session: Session, ctx: RunContext) -> list[SubscriberConfig]:
+        return [s for s in config.subscribers if s.enabled and s.cadence != "immediate"
+                and is_due(s, outbox.last_period_at(session, EMAIL, s.email), ctx)]
+
+    return _digest_run(config, database, due, now=now, catalog=catalog)
+
+
+def is_due(sub: SubscriberConfig, last: dt.datetime | None, ctx: RunContext) -> bool:
+    """Whether a digest cadence is due at ``ctx.now`` given its last period's time."""
+    since = None if last is None else ctx.now - last
+    if sub.cadence == "daily":
+        return since is None or since >= dt.timedelta(hours=23)
+    if since is not None and since >= dt.timedelta(days=7):
+        return True
+    local = ctx.now.replace(tzinfo=dt.timezone.utc).astimezone(zoneinfo.ZoneInfo(ctx.timezone))
+    return local.weekday() == sub.weekday and (since is None or since >= dt.timedelta(days=6))
+
+
+def select_subscribers(config: Any, emails: Iterable[str] | None) -> list[SubscriberConfig]:
+    """The enabled subscribers, or the named ones (named but disabled ones too)."""
+    if emails is None:
+        return [s for s in config.subscribers if s.enabled]
+    by_email = {s.email.lower(): s for s in config.subscribers}
+    chosen, unknown = [], []
+    for email in emails:
+        if email.lower() in by_email:
+            chosen.append(by_email[email.lower()])
+        else:
+            unknown.append(email)
+    if unknown:
+        known = ", ".join(by_email) or "none configured"
+        raise ConfigError(f"no subscriber {', '.join(unknown)} (subscribers: {known})",
+                          hint="add a [[subscriber]] table with this email, or fix --subscriber")
+    return chosen
+
+
+def _digest_run(config: Any, database: Any, choose: Callable[[Session, RunContext], list[SubscriberConfig]], *,
+                now: dt.datetime | None, include_baseline: bool = False, catalog: RuleCatalog | None = None,
+                reactivate: bool = False) -> DeliveryReport:
+    report = DeliveryReport()
+    try:
+        with DatabaseLock(database, EMAIL_LOCK, "deliver", wait=LOCK_WAIT), database.session() as session:
+            ctx = run_context(session, config, now=now, catalog=catalog, include_baseline=include_baseline)
+            recipients = []
+            for sub in choose(session, ctx):
+                if not _skipped(session, sub, report, reactivate):
+                    recipients.append(Recipient.digest(sub))
+                    prepare(session, ctx, recipients[-1], report)
+            addresses = {r.address for r in recipients} if reactivate else None
+            report.extend(deliver_pending(session, ctx, (EMAIL, ALERT), addresses))
+    except LockHeldError as exc:
+        report.errors.append(str(exc))
+    return report
+
+
+def _skipped(session: Session, sub: SubscriberConfig, report: DeliveryReport, reactivate: bool) -> bool:
+    state = session.get(outbox.SubscriberState, sub.email)
+    if state is not None and state.status == outbox.REJECTED:
+        if reactivate and outbox.reactivate(session, sub.email):
+            log.info("subscriber %s was rejected before; trying again as asked", sub.email)
+            return False
+        report.results.append(DeliveryResult(EMAIL, sub.email, "skipped",
+                                             f"address rejected earlier: {state.status_detail}; "
+                                             "send to it by name (--subscriber) to try again"))
+        return True
+    if not sub.enabled:
+        report.results.append(DeliveryResult(EMAIL, sub.email, "skipped", "subscriber disabled"))
+        return True
+    return False
+
+
+def prepare(session: Session, ctx: RunContext, recipient: Recipient, report: DeliveryReport) -> None:
+    """Compose the recipient's next email and record it in the outbox (or record the empty period)."""
+    composed = compose(session, ctx, recipient)
+    if not composed.send:
+        if recipient.kind == "digest":  # the cadence needs to know this period was handled
+            _record(session, ctx, composed, status=outbox.EMPTY)
+        report.results.append(DeliveryResult(recipient.channel, recipient.address, "nothing", composed.reason))
+        return
+    message = email_message(composed, ctx)
+    data = envelope(message, ctx.smtp, recipient.address)
+    row = _record(session, ctx, composed, payload=data.data.decode("utf-8"), message_id=data.message_id)
+    if row is None:
+        report.results.append(DeliveryResult(recipient.channel, recipient.address, "nothing",
+                                             "this period was already recorded by another run"))
+
+
+def _record(session: Session, ctx: RunContext, composed: Composed, *, status: str = outbox.PENDING,
+            payload: str | None = None, message_id: str | None = None) -> OutboxMessage | None:
+    window = composed.digest.window
+    return outbox.record(
+        session, channel=composed.recipient.channel, recipient=composed.recipient.address,
+        period_key=composed.period_key, first_event_id=window.after_id + 1, last_event_id=window.until_id,
+        now=ctx.now, payload=payload, message_id=message_id, status=status,
+    )
+
+
+def deliver_pending(session: Session, ctx: RunContext, channels: tuple[str, ...],
+                    recipients: set[str] | None) -> DeliveryReport:
+    """Send every pending email of these channels over one connection, settling each row."""
+    report = DeliveryReport()
+    rows = outbox.pending(session, channels, recipients)
+    if not rows:
+        return report
+    if ctx.config.smtp is None:
+        raise ConfigError("there are emails to send but the config has no [smtp] table",
+                          hint="add [smtp] with host and from (see docs/digests.md)")
+    with SmtpTransport(ctx.config.smtp) as transport:
+        for index, row in enumerate(rows):
+            try:
+                answer = transport.send(_row_envelope(row, ctx))
+            except SmtpConnectionError as exc:
+                outbox.mark_failed(session, row, str(exc))
+                report.errors.append(str(exc))
+                for waiting in rows[index:]:
+                    report.results.append(_result(waiting, "failed", f"{exc.message}; left pending for the next run"))
+                break
+            report.results.append(_settle(session, ctx, row, answer))
+    return report
+
+
+def _row_envelope(row: OutboxMessage, ctx: RunContext) -> Envelope:
+    return Envelope(sender=envelope_sender(ctx), recipient=row.recipient,
+                    data=(row.payload or "").encode("utf-8"), message_id=row.message_id or "")
+
+
+def envelope_sender(ctx: RunContext) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(ctx.smtp.from_)[1]
+
+
+def _settle(session: Session, ctx: RunContext, row: OutboxMessage, answer: SendResult) -> DeliveryResult:
+    if answer.outcome == SENT:
+        outbox.mark_sent(session, row, _utc_naive(None), move_watermark=row.channel == EMAIL)
+        log.info("sent %s to %s (%s)", row.channel, row.recipient, row.message_id)
+        return _result(row, "sent", "accepted by the SMTP server")
+    if answer.outcome == REJECTED:
+        outbox.mark_rejected(session, row, answer.describe(), address=answer.address_rejected, now=ctx.now)
+        what = "address" if answer.address_rejected else "message"
+        log.warning("%s for %s rejected permanently: %s", row.channel, row.recipient, answer.describe())
+        return _result(row, "rejected", f"{what} rejected permanently: {answer.describe()}; not retried")
+    outbox.mark_failed(session, row, answer.describe())
+    return _result(row, "failed", f"temporary failure: {answer.describe()}; left pending for the next run")
+
+
+def _result(row: OutboxMessage, status: str, detail: str) -> DeliveryResult:
+    return DeliveryResult(row.channel, row.recipient, status, detail, message_id=row.message_id)
+
+
+@dataclass
+class Preview:
+    """The files a preview wrote for one subscriber."""
+
+    recipient: str
+    send: bool
+    reason: str
+    entries: int
+    files: list[Path]
+
+
+def preview_digests(config: Any, database: Any, out: Path, *, subscribers: Iterable[str] | None = None,
+                    now: dt.datetime | None = None, include_baseline: bool = False,
+                    catalog: RuleCatalog | None = None, since: dt.datetime | None = None) -> list[Preview]:
+    """Write each subscriber's next digest as .html, .txt and .eml; records and sends nothing.
+
+    ``since`` previews the events recorded since that time instead of the pending window.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    previews = []
+    with database.session() as session:
+        ctx = run_context(session, config, now=now, catalog=catalog, include_baseline=include_baseline)
+        for sub in select_subscribers(config, subscribers):
+            composed = _compose_preview(session, ctx, Recipient.digest(sub), since)
+            previews.append(_write_preview(out, composed, ctx))
+        session.rollback()
+    return previews
+
+
+def _compose_preview(session: Session, ctx: RunContext, recipient: Recipient, since: dt.datetime | None) -> Composed:
+    if since is None:
+        return compose(session, ctx, recipient)
+    since = _utc_naive(since)
+    return compose(session, ctx, recipient, after_id=outbox.last_event_before(session, since), period_start=since)
+
+
+def _write_preview(out: Path, composed: Composed, ctx: RunContext) -> Preview:
+    rendered = render(composed, ctx)
+    message = email_message(composed, ctx, rendered)
+    stem = _file_stem(composed.recipient.address)
+    files = [out / f"{stem}.html", out / f"{stem}.txt", out / f"{stem}.eml"]
+    files[0].write_text(rendered.html, encoding="utf-8")
+    files[1].write_text(rendered.text, encoding="utf-8")
+    files[2].write_bytes(bytes(message))
+    return Preview(composed.recipient.address, composed.send, composed.reason, composed.entries, files)
+
+
+def _file_stem(address: str) -> str:
+    return "".join(c if c.isalnum() or c in "@.-_+" else "_" for c in address)
+
+
+def _utc_naive(moment: dt.datetime | None) -> dt.datetime:
+    """Naive UTC, the database's convention; aware datetimes are converted."""
+    if moment is None:
+        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    if moment.tzinfo is not None:
+        return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment
