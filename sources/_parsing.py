@@ -237,6 +237,7 @@ def parse_xml(content: bytes, url: str, *, source: str | None = None) -> etree._
 ERROR_PAGE_MARKERS: tuple[str, ...] = (
     "page not found", "not found", "error 404", "404 error", "an error has occurred",
     "an error occurred", "page introuvable", "page non trouvee", "erreur 404",
+    "page cannot be displayed", "la page ne peut etre affichee",  # Assemblée nationale du Québec
 )
 
 

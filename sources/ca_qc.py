@@ -11,7 +11,8 @@ import feedparser
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field
 
-from sources._parsing import clean_text, text_of
+from monitor.errors import FetchError
+from sources._parsing import clean_text, detect_error_page, text_of
 from sources._provinces import ProvinceSource, Step, fold, person_name, reading_stage, summarize
 from sources.base import BillRecord, SourceOptions, Sponsor, Version
 
@@ -30,6 +31,8 @@ QC_STAGES: tuple[tuple[str, str], ...] = (
     ("retire", "withdrawn"),
 )
 _BILL_URL = re.compile(r"projet-loi-(\d+)-(\d+)-(\d+)\.html")
+#: "... projet de loi 11 : Loi ..." or "Projet de loi n° 11, Loi ..." in a feed item's title
+_FEED_TITLE = re.compile(r"projet de loi\s+(?:n\S*\s*)?(\d+)", re.I)
 
 
 def quebec_stage(name: str) -> str | None:
@@ -88,8 +91,13 @@ class Quebec(ProvinceSource):
             if key in chosen:
                 bill_page = self.page(entry["url"])
                 assert bill_page is not None
-                yield self.bill(bill_page, number, entry, session)
                 self.page_read(key, entry["status"])
+                try:  # the site answers a missing bill page with an error page
+                    detect_error_page(bill_page, entry["url"], source=self.name)
+                except FetchError as exc:
+                    self.warnings.append(exc.message)
+                    continue
+                yield self.bill(bill_page, number, entry, session)
             elif key not in known:  # new, but over the page budget: what the list says, for now
                 yield self.record(session, number, entry["title"], stage=quebec_stage(entry["status"]),
                                   status=entry["status"] or None, url=entry["url"], source_url=url,
@@ -131,7 +139,7 @@ class Quebec(ProvinceSource):
             raise self.error(f"{url} is not an RSS feed ({feed.bozo_exception})")
         numbers = set()
         for entry in feed.entries:
-            m = _BILL_URL.search(entry.get("link", "")) or re.search(r"n[°o]\s*(\d+)", entry.get("title", ""))
+            m = _BILL_URL.search(entry.get("link", "")) or _FEED_TITLE.search(entry.get("title", ""))
             if m:
                 numbers.add(m.group(1))
         return numbers

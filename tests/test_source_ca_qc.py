@@ -129,3 +129,19 @@ def test_bill_page_without_its_stages_is_a_layout_change(no_network):
     with pytest.raises(LayoutChangedError) as err:
         list(make_source("ca-qc", legislature=43, session=2, rss=False, max_bill_pages=1).fetch())
     assert "Étapes de cheminement" in str(err.value) and LISTED["1"][3] in str(err.value)
+
+
+def test_feed_names_bills_by_link_or_title(no_network):
+    no_network.get(RSS, body=FEED, content_type="application/rss+xml")
+    assert make_source("ca-qc", legislature=43, session=2).bills_in_feed() == {"1", "12"}
+
+
+def test_missing_bill_page_answered_with_an_error_page(no_network):
+    no_network.get(LIST, body=LIST_PAGE)
+    error_page = "<html><head><title>Erreur</title></head><body><h1>La page ne peut être affichée</h1></body></html>"
+    no_network.get(LISTED["1"][3], body=error_page.encode())
+    no_network.get(LISTED["9"][3], body=BILL_11)
+    no_network.get(LISTED["94"][3], body=BILL_11)
+    source = make_source("ca-qc", legislature=43, session=2, rss=False)
+    assert [b.identifier for b in source.fetch()] == ["9", "94"]
+    assert "answered 200 with an error page ('La page ne peut être affichée')" in source.warnings[0]
