@@ -107,3 +107,10 @@ def test_empty_session_says_so(no_network):
     source = make_source("ca-bc")
     assert list(source.fetch()) == []
     assert source.nothing_new_reason == "session 43-2 has no bills yet"
+
+
+def test_session_id_skips_graphql(no_network):
+    no_network.get(f"{LIMS}/pdms/bills/progress-of-bills/206", body=BILLS, content_type="application/json")
+    bills = list(make_source("ca-bc", session_id=206).fetch())
+    assert {b.session for b in bills} == {"43-2"} and len(bills) == 3
+    assert [c.request.method for c in no_network.calls] == ["GET"]
