@@ -15,6 +15,7 @@ from sources._provinces import ProvinceSource, Step, fold, person_name, reading_
 from sources.base import BillRecord, SourceOptions, Sponsor
 
 #: outcomes that complete a step ("Carried", "Referred to committee", "Received Royal Assent")
+_BILL_LINK = re.compile(r"/parliament-(\d+)/session-(\d+)/bill-([a-z]*\d+[a-z]?)/?$", re.I)
 DONE = re.compile(r"carried|passed|agreed|referred|reported|received|ordered|assent", re.I)
 FAILED = re.compile(r"lost|defeated|negatived|not carried", re.I)
 
@@ -22,8 +23,8 @@ FAILED = re.compile(r"lost|defeated|negatived|not carried", re.I)
 class OntarioOptions(SourceOptions):
     """``[[source]]`` keys of type ca-on."""
 
-    parliament: int = Field(description="e.g. 43")
-    session: int = Field(description="e.g. 1")
+    parliament: int | None = Field(default=None, description="e.g. 43; default: the current session")
+    session: int | None = Field(default=None, description="e.g. 1 (with parliament)")
     max_bill_pages: int | None = Field(default=None, ge=0, description="status tabs read per scan; default all")
 
 
@@ -33,8 +34,9 @@ class Ontario(ProvinceSource):
     The status tab (``/bill-<N>/status``) has the bill's title, sponsors, current status and a table
     (Date, Bill stage, Event, Outcome, Committee; its rows lack ``</tr>``). Each tab is read with a
     conditional GET, so an unchanged bill costs a 304. No ``?_format=json``: robots.txt forbids
-    query strings. Session label ``"<parliament>-<session>"`` (``"43-1"``); identifiers are the
-    numbers (``"28"``), private bills ``"PR 1"``.
+    query strings. Without ``parliament``/``session`` the current session's list is read. Session
+    label ``"<parliament>-<session>"`` (``"43-1"``); identifiers are the numbers (``"28"``),
+    private bills ``"PR 1"``.
     """
 
     type = "ca-on"
@@ -49,11 +51,13 @@ class Ontario(ProvinceSource):
 
     def read(self, since: dt.date | None) -> Iterator[BillRecord]:
         opts: Any = self.options
-        session = f"{opts.parliament}-{opts.session}"
-        url = self.url(f"en/legislative-business/bills/parliament-{opts.parliament}/session-{opts.session}")
+        if opts.parliament is None or opts.session is None:
+            url = self.url("en/legislative-business/bills/current")
+        else:
+            url = self.url(f"en/legislative-business/bills/parliament-{opts.parliament}/session-{opts.session}")
         page = self.page(url)  # not conditional: the list does not change when a bill moves
         assert page is not None
-        listed = self.bills_listed(page, url, opts)
+        session, listed = self.bills_listed(page, url, opts)
         chosen = self.pages_to_read({f"{session}/{n}": None for n in listed}, opts.max_bill_pages, since)
         unchanged = 0
         for number, (title, bill_url) in listed.items():
@@ -70,20 +74,28 @@ class Ontario(ProvinceSource):
         if chosen and unchanged == len(chosen):
             self.nothing_new_reason = f"no bill's status page changed since the last scan ({session})"
 
-    def bills_listed(self, page: BeautifulSoup, url: str, opts: Any) -> dict[str, tuple[str, str]]:
-        """Bill number -> (title, bill page URL), from the list's links to the bills' pages."""
-        selector = f'a[href*="/bills/parliament-{opts.parliament}/session-{opts.session}/bill-"]'
-        listed: dict[str, tuple[str, str]] = {}
+    def bills_listed(self, page: BeautifulSoup, url: str, opts: Any) -> tuple[str, dict[str, tuple[str, str]]]:
+        """The session label and bill number -> (title, bill page URL), from the list's bill links.
+
+        Without a configured session (the "current" list), the session is the one most of the
+        list's bill links name.
+        """
+        selector = 'a[href*="/bills/parliament-"][href*="/bill-"]'
+        found: dict[str, dict[str, tuple[str, str]]] = {}
         for link in self.select(page, selector, url):
-            m = re.search(r"/bill-([a-z]*\d+[a-z]?)/?$", link.get("href", ""), re.I)
+            m = _BILL_LINK.search(link.get("href", ""))
             if not m:
                 continue  # a link to a bill's tab (/status, /debates): the bill's own link comes too
-            number, title = m.group(1).upper(), text_of(link)
-            if number not in listed or len(title) > len(listed[number][0]):
-                listed[number] = (title, self.link(link["href"], url))
-        if not listed:
-            raise self.layout_error(selector + " (ending in /bill-<N>)", url)
-        return listed
+            session, number, title = f"{m.group(1)}-{m.group(2)}", m.group(3).upper(), text_of(link)
+            bills = found.setdefault(session, {})
+            if number not in bills or len(title) > len(bills[number][0]):
+                bills[number] = (title, self.link(link["href"], url))
+        wanted = f"{opts.parliament}-{opts.session}" if opts.parliament is not None else None
+        if wanted is None and found:
+            wanted = max(found, key=lambda k: len(found[k]))
+        if not found.get(wanted or ""):
+            raise self.layout_error(selector + f" (ending in /parliament-P/session-S/bill-N, session {wanted})", url)
+        return wanted or "", found[wanted or ""]
 
     def bill(self, page: BeautifulSoup, number: str, title: str, session: str,
              bill_url: str, status_url: str) -> BillRecord:

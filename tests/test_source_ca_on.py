@@ -110,3 +110,17 @@ def test_status_tab_without_its_table_is_a_layout_change(no_network):
     with pytest.raises(LayoutChangedError) as err:
         list(make_source("ca-on", parliament=43, session=1).fetch())
     assert "'Bill stage'" in str(err.value) and f"{LIST}/bill-1/status" in str(err.value)
+
+
+def test_current_session_by_default(no_network):
+    no_network.get(f"{SITE}/en/legislative-business/bills/current", body=LIST_PAGE)
+    for slug, _ in LISTED.values():
+        no_network.get(f"{LIST}/{slug}/status", body=STATUS if slug == "bill-28" else HEADER_ONLY_TABLE)
+    bills = list(make_source("ca-on").fetch())
+    assert {b.session for b in bills} == {"43-1"} and len(bills) == 5
+
+
+def test_a_session_the_list_does_not_have(no_network):
+    no_network.get(f"{SITE}/en/legislative-business/bills/parliament-44/session-1", body=LIST_PAGE)
+    with pytest.raises(LayoutChangedError, match="session 44-1"):
+        list(make_source("ca-on", parliament=44, session=1).fetch())
