@@ -112,6 +112,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line, the traceback with -v
+        if verbose:
+            log.exception("unexpected error")
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (hint: run with -v for the traceback "
+                   "and report it)", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else 0)
 
 
