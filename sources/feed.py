@@ -185,7 +185,7 @@ class FeedSource(Source):
         return _Entry(
             identifier=identifier, key=key, key_kind=key_kind,
             title=_bill_title(title, raw_id, options.title_pattern), summary=summary or None,
-            subjects=subjects, link=link, date=_entry_date(raw), stage=stage, status=status,
+            subjects=subjects, link=link, date=entry_date(raw), stage=stage, status=status,
             extras={k: v for k, v in (("guid", raw.get("id")), ("entry_title", title)) if v},
         )
 
@@ -259,7 +259,7 @@ def _item_identifier(key: str) -> str:
     return "ITEM-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12].upper()
 
 
-def _entry_date(raw: Any) -> dt.date | None:
+def entry_date(raw: Any) -> dt.date | None:
     """The entry's date as the feed writes it (its own time zone), from RFC 822, ISO or plain words."""
     for name in ("published", "updated", "created"):
         text = raw.get(name)
