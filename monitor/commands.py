@@ -55,7 +55,7 @@ def sources(app: App, as_json: bool) -> None:
             "tested_on": cls.tested_on,
             "fields": cls.fields,
             "limits": cls.limits,
-            "description": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
+            "description": " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split()),
         }
         for name, cls in registry().items()
     ]
