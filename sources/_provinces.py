@@ -25,8 +25,15 @@ from typing import Any, ClassVar
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.errors import ParseError, UnsupportedSourceError
-from sources._parsing import clean_text, parse_date, select_one_required, select_required, soup
+from monitor.errors import FetchError, ParseError, UnsupportedSourceError
+from sources._parsing import (
+    clean_text,
+    detect_error_page,
+    parse_date,
+    select_one_required,
+    select_required,
+    soup,
+)
 from sources.base import STAGES, Action, BillRecord, Source, normalize_identifier
 
 #: the chamber word for a provincial assembly's own steps (unicameral) and for royal assent
@@ -165,6 +172,14 @@ def plan_pages(keys: list[str], checked: dict[str, str], budget: int | None) -> 
     return [k for k in keys if k in chosen]
 
 
+class BillPageMissing(Exception):
+    """One listed bill's own page is missing (404, 410, or an error page served with 200)."""
+
+
+#: how SourceHttp words a missing page (it raises FetchError without the status as an attribute)
+_MISSING_STATUS = re.compile(r"answered HTTP (404|410)\b")
+
+
 class ProvinceSource(Source):
     """Base of the provincial and territorial sources: URLs, pages, selectors, records."""
 
@@ -206,6 +221,26 @@ class ProvinceSource(Source):
             self._conditional_urls.append(url)
         charset = response.encoding if "charset" in response.headers.get("Content-Type", "") else None
         return soup(response.content, url, encoding=charset)
+
+    def bill_page(self, url: str, *, conditional: bool = False) -> BeautifulSoup | None:
+        """A listed bill's own page; None on 304; BillPageMissing when the site has no such page.
+
+        One bill's missing page is that bill's problem, reported as a warning by the caller, not
+        the whole source's failure. A site where every bill page is missing still fails: the
+        source then builds no record at all.
+        """
+        try:
+            page = self.page(url, conditional=conditional)
+        except FetchError as exc:
+            if _MISSING_STATUS.search(exc.message):
+                raise BillPageMissing(exc.message) from None
+            raise
+        if page is not None:
+            try:
+                detect_error_page(page, url, source=self.name)
+            except FetchError as exc:
+                raise BillPageMissing(exc.message) from None
+        return page
 
     def list_page(self, url: str, what: str) -> BeautifulSoup | None:
         """A page listing the session's bills, fetched conditionally; None (with the reason) on 304."""

@@ -10,9 +10,8 @@ from typing import Any, ClassVar
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field
 
-from monitor.errors import FetchError
-from sources._parsing import detect_error_page, error_page_marker, text_of
-from sources._provinces import ProvinceSource, Step, outcome_stage, summarize
+from sources._parsing import text_of
+from sources._provinces import BillPageMissing, ProvinceSource, Step, outcome_stage, summarize
 from sources.base import BillRecord, SourceOptions, Sponsor, Version
 
 #: the list's title marks: "($)" a money bill, a trailing "*" a bill amended in the House
@@ -50,7 +49,8 @@ class Alberta(ProvinceSource):
     def read(self, since: dt.date | None) -> Iterator[BillRecord]:
         opts: Any = self.options
         session = f"{opts.legislature}-{opts.session}"
-        url = self.url(f"assembly-business/bills/bills-by-legislature?legl={opts.legislature}&session={opts.session}")
+        url = self.url("assembly-business/bills/bills-by-legislature"
+                       f"?legl={opts.legislature}&session={opts.session}")
         page = self.page(url)  # not conditional: the list does not change when a bill moves
         assert page is not None
         listed = self.bills_listed(page, url)
@@ -59,17 +59,16 @@ class Alberta(ProvinceSource):
         for number, entry in listed.items():
             if f"{session}/{number}" not in chosen:
                 continue
-            bill_page = self.page(entry["url"], conditional=since is None)
-            self.page_read(f"{session}/{number}", None)
+            try:
+                bill_page = self.bill_page(entry["url"], conditional=since is None)
+            except BillPageMissing as missing:
+                self.warnings.append(str(missing))
+                continue
+            finally:
+                self.page_read(f"{session}/{number}", None)
             if bill_page is None:
                 unchanged += 1
                 continue
-            if error_page_marker(bill_page) is not None or bill_page.select_one("#bill") is None:
-                try:
-                    detect_error_page(bill_page, entry["url"], source=self.name)
-                except FetchError as exc:
-                    self.warnings.append(exc.message)
-                    continue
             yield self.bill(bill_page, number, entry, session)
         if chosen and unchanged == len(chosen):
             self.nothing_new_reason = f"no bill page changed since the last scan ({session})"

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup, Tag
 from pydantic import Field
 
 from sources._parsing import clean_text, parse_date, text_of
-from sources._provinces import ProvinceSource, Step, fold, reading_stage, summarize
+from sources._provinces import BillPageMissing, ProvinceSource, Step, fold, reading_stage, summarize
 from sources.base import BillRecord, SourceOptions, Sponsor, Version
 
 #: the list's status keys -> (Nova Scotia's name for the stage, normalized stage)
@@ -35,7 +35,8 @@ class NovaScotiaOptions(SourceOptions):
     assembly: int = Field(description="e.g. 65")
     session: int = Field(description="e.g. 1")
     rss: bool = Field(default=True, description="read the RSS feed first: unchanged feed, nothing to do")
-    max_bill_pages: int = Field(default=10, ge=0, description="bill pages per scan (the site allows about a dozen requests)")
+    max_bill_pages: int = Field(
+        default=10, ge=0, description="bill pages per scan (the site allows about a dozen requests)")
 
 
 class NovaScotia(ProvinceSource):
@@ -66,7 +67,8 @@ class NovaScotia(ProvinceSource):
         if feed is None and since is None and self.cursor.get("bill_pages"):
             self.nothing_new_reason = "the bills RSS feed has not changed since the last scan"
             return
-        url = self.url(f"legislative-business/bills-statutes/bills/assembly-{opts.assembly}-session-{opts.session}")
+        url = self.url("legislative-business/bills-statutes/bills/"
+                       f"assembly-{opts.assembly}-session-{opts.session}")
         page = self.page(url)
         assert page is not None
         listed = self.bills_listed(page, url)
@@ -77,10 +79,14 @@ class NovaScotia(ProvinceSource):
         for number, entry in listed.items():
             key = f"{session}/{number}"
             if key in chosen:
-                bill_page = self.page(entry["url"])
+                self.page_read(key, fingerprints[key] or f"{entry['key']}|{entry['date']}")
+                try:
+                    bill_page = self.bill_page(entry["url"])
+                except BillPageMissing as missing:
+                    self.warnings.append(str(missing))
+                    continue
                 assert bill_page is not None
                 yield self.bill(bill_page, number, entry, session)
-                self.page_read(key, fingerprints[key] or f"{entry['key']}|{entry['date']}")
             elif key not in known:  # new, but over the page budget: what the list says, for now
                 yield self.list_record(number, entry, session, url)
         if not chosen and known >= set(fingerprints):
@@ -150,7 +156,8 @@ class NovaScotia(ProvinceSource):
         if bill_steps:
             page_fields = summarize(bill_steps)
             fields.update(actions=page_fields["actions"], stage=page_fields["stage"] or fields["stage"],
-                          last_action=page_fields["last_action"], last_action_date=page_fields["last_action_date"])
+                          last_action=page_fields["last_action"],
+                          last_action_date=page_fields["last_action_date"])
         return self.record(session, number, entry["title"], summary=summary, url=url, source_url=url,
                            sponsors=[Sponsor(text_of(sponsor), party=party)] if sponsor else [], **fields)
 

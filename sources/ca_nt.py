@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from pydantic import Field
 
 from sources._parsing import text_of
-from sources._provinces import ProvinceSource, Step, reading_stage, summarize
+from sources._provinces import BillPageMissing, ProvinceSource, Step, reading_stage, summarize
 from sources.base import BillRecord, SourceOptions
 
 _DATE_FIELD = re.compile(r"^field--name-field-(.+)-date$")
@@ -60,8 +60,12 @@ class NorthwestTerritories(ProvinceSource):
         chosen = self.pages_to_read({u: None for u in links}, opts.max_bill_pages, since)
         unchanged = 0
         for bill_url in chosen:
-            bill_page = self.page(bill_url, conditional=since is None)
             self.page_read(bill_url, None)
+            try:
+                bill_page = self.bill_page(bill_url, conditional=since is None)
+            except BillPageMissing as missing:
+                self.warnings.append(str(missing))
+                continue
             if bill_page is None:
                 unchanged += 1
                 continue
@@ -80,7 +84,7 @@ class NorthwestTerritories(ProvinceSource):
             raise self.layout_error('[class*="field--name-field-"] (field--name-field-<stage>-date)', url)
         bill_steps = []
         for node in fields:
-            slug = next(_DATE_FIELD.match(c).group(1) for c in node["class"] if _DATE_FIELD.match(c))  # type: ignore[union-attr]
+            slug = next(m.group(1) for c in node["class"] if (m := _DATE_FIELD.match(c)))
             label = node.select_one(".field__label")
             name = text_of(label) if label is not None else _stage_name(slug)
             value = text_of(node.select_one(".field__item") or node)

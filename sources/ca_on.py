@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 from pydantic import Field
 
 from sources._parsing import clean_text, text_of
-from sources._provinces import ProvinceSource, Step, fold, person_name, reading_stage, summarize
+from sources._provinces import BillPageMissing, ProvinceSource, Step, fold, person_name, reading_stage, summarize
 from sources.base import BillRecord, SourceOptions, Sponsor
 
 #: outcomes that complete a step ("Carried", "Referred to committee", "Received Royal Assent")
@@ -65,8 +65,12 @@ class Ontario(ProvinceSource):
             if key not in chosen:
                 continue
             status_url = bill_url.rstrip("/") + "/status"
-            status_page = self.page(status_url, conditional=since is None)
             self.page_read(key, None)
+            try:
+                status_page = self.bill_page(status_url, conditional=since is None)
+            except BillPageMissing as missing:
+                self.warnings.append(str(missing))
+                continue
             if status_page is None:
                 unchanged += 1
                 continue
@@ -94,7 +98,8 @@ class Ontario(ProvinceSource):
         if wanted is None and found:
             wanted = max(found, key=lambda k: len(found[k]))
         if not found.get(wanted or ""):
-            raise self.layout_error(selector + f" (ending in /parliament-P/session-S/bill-N, session {wanted})", url)
+            raise self.layout_error(
+                selector + f" (ending in /parliament-P/session-S/bill-N, session {wanted})", url)
         return wanted or "", found[wanted or ""]
 
     def bill(self, page: BeautifulSoup, number: str, title: str, session: str,

@@ -11,9 +11,8 @@ import feedparser
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field
 
-from monitor.errors import FetchError
-from sources._parsing import clean_text, detect_error_page, text_of
-from sources._provinces import ProvinceSource, Step, fold, person_name, reading_stage, summarize
+from sources._parsing import clean_text, text_of
+from sources._provinces import BillPageMissing, ProvinceSource, Step, fold, person_name, reading_stage, summarize
 from sources.base import BillRecord, SourceOptions, Sponsor, Version
 
 #: Québec's stage names (folded, by prefix) -> stage; checked before the generic mapping because
@@ -89,14 +88,13 @@ class Quebec(ProvinceSource):
         for number, entry in listed.items():
             key = f"{session}/{number}"
             if key in chosen:
-                bill_page = self.page(entry["url"])
-                assert bill_page is not None
                 self.page_read(key, entry["status"])
                 try:  # the site answers a missing bill page with an error page
-                    detect_error_page(bill_page, entry["url"], source=self.name)
-                except FetchError as exc:
-                    self.warnings.append(exc.message)
+                    bill_page = self.bill_page(entry["url"])
+                except BillPageMissing as missing:
+                    self.warnings.append(str(missing))
                     continue
+                assert bill_page is not None
                 yield self.bill(bill_page, number, entry, session)
             elif key not in known:  # new, but over the page budget: what the list says, for now
                 yield self.record(session, number, entry["title"], stage=quebec_stage(entry["status"]),
@@ -163,7 +161,8 @@ class Quebec(ProvinceSource):
 
     def stage_steps(self, page: BeautifulSoup, url: str) -> tuple[list[Step], list[Version]]:
         """Each sitting ("Séance du ...") under each stage heading after "Étapes de cheminement"."""
-        start = next((h for h in page.find_all("h2") if fold(text_of(h)).startswith("etapes de cheminement")), None)
+        start = next((h for h in page.find_all("h2")
+                      if fold(text_of(h)).startswith("etapes de cheminement")), None)
         if start is None:
             raise self.layout_error("h2 'Étapes de cheminement'", url)
         out: list[Step] = []

@@ -124,3 +124,19 @@ def test_a_session_the_list_does_not_have(no_network):
     no_network.get(f"{SITE}/en/legislative-business/bills/parliament-44/session-1", body=LIST_PAGE)
     with pytest.raises(LayoutChangedError, match="session 44-1"):
         list(make_source("ca-on", parliament=44, session=1).fetch())
+
+
+def test_a_missing_status_page_is_a_warning_not_a_failure(no_network):
+    serve(no_network)
+    no_network.replace("GET", f"{LIST}/bill-pr1/status", status=404, body="Not found")
+    source = make_source("ca-on", parliament=43, session=1)
+    assert [b.identifier for b in source.fetch()] == ["1", "26", "28", "30"]
+    assert source.warnings == [f"[ca_on] GET {LIST}/bill-pr1/status answered HTTP 404: Not found"]
+
+
+def test_every_status_page_missing_fails_the_source(no_network):
+    no_network.get(LIST, body=LIST_PAGE)
+    for slug, _ in LISTED.values():
+        no_network.get(f"{LIST}/{slug}/status", status=404)
+    with pytest.raises(Exception, match="no bills could be read"):
+        list(make_source("ca-on", parliament=43, session=1).fetch())
