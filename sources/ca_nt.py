@@ -84,7 +84,7 @@ class NorthwestTerritories(ProvinceSource):
             raise self.layout_error('[class*="field--name-field-"] (field--name-field-<stage>-date)', url)
         bill_steps = []
         for node in fields:
-            slug = next(m.group(1) for c in node["class"] if (m := _DATE_FIELD.match(c)))
+            slug = next(dm.group(1) for c in node["class"] if (dm := _DATE_FIELD.match(c)))
             label = node.select_one(".field__label")
             name = text_of(label) if label is not None else _stage_name(slug)
             value = text_of(node.select_one(".field__item") or node)
