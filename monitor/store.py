@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -51,7 +51,9 @@ from monitor.upsert import (
     event_row,
     jsonable,
 )
-from sources.base import BillRecord
+
+if TYPE_CHECKING:  # only for hints: importing sources loads every source module
+    from sources.base import BillRecord
 
 log = logging.getLogger("billwatch.store")
 

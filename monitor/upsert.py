@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from monitor import models
 from monitor.errors import StorageError
 from monitor.models import utcnow
-from sources.base import BillRecord
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only for hints: importing sources loads every source module
     from monitor.store import Store
+    from sources.base import BillRecord
 
 BILLS = models.Bill.__table__
 ACTIONS = models.BillAction.__table__
