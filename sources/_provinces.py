@@ -308,8 +308,9 @@ class ProvinceSource(Source):
                 self.http.forget_validators(url)
             raise
         if built == 0 and self.nothing_new_reason is None:
+            why = f" ({len(self.warnings)} warnings; first: {self.warnings[0]})" if self.warnings else ""
             raise ParseError(
-                "no bills could be read from the legislature's pages",
+                f"no bills could be read from the legislature's pages{why}",
                 hint="check the session settings of this source; if the site changed, the parser needs an update",
                 source=self.name,
             )

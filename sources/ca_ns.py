@@ -36,7 +36,8 @@ class NovaScotiaOptions(SourceOptions):
     session: int = Field(description="e.g. 1")
     rss: bool = Field(default=True, description="read the RSS feed first: unchanged feed, nothing to do")
     max_bill_pages: int = Field(
-        default=10, ge=0, description="bill pages per scan (the site allows about a dozen requests)")
+        default=9, ge=0,
+        description="bill pages per scan: with robots.txt, the feed and the list, 12 requests (the site allows about a dozen)")
 
 
 class NovaScotia(ProvinceSource):
@@ -55,7 +56,7 @@ class NovaScotia(ProvinceSource):
     tested_on = "real capture (list, bill page); RSS: documented shape"
     fields = ("identifier, title, long title as summary, sponsor and party, bill type, stage, raw status, "
               "every reading and committee date as actions (bill page), statute chapter")
-    limits = ("bill pages limited to max_bill_pages a scan (default 10): a busy week's stage dates "
+    limits = ("bill pages limited to max_bill_pages a scan (default 9): a busy week's stage dates "
               "can arrive over several scans; the RSS feed is tested on a documented shape")
     default_base_url = "https://nslegislature.ca/"
     Options: ClassVar[type[SourceOptions]] = NovaScotiaOptions
