@@ -41,10 +41,10 @@ class NovaScotiaOptions(SourceOptions):
 
 
 class NovaScotia(ProvinceSource):
-    """Nova Scotia's Legislature: the RSS feed of status changes, the session's bill list (status
-    key, last activity, party) and the pages of changed bills, at most ``max_bill_pages`` a scan.
+    """Nova Scotia's Legislature: RSS feed, the session's bill list, and pages of changed bills.
 
-    The bill pages are rate limited (about a dozen requests per IP), so a bill's page is read only
+    The feed says whether anything changed; the list gives each bill's status key, last activity
+    and party; a bill's own page gives every date, at most ``max_bill_pages`` pages a scan. The bill pages are rate limited (about a dozen requests per IP), so a bill's page is read only
     when its status or last-activity date on the list changed (or the feed names it); the rest
     wait for the next scan, with a warning. An unchanged feed (304) ends the scan: nothing new.
     Session label ``"<assembly>-<session>"`` (``"65-1"``); identifiers are the numbers (``"6"``).

@@ -51,10 +51,9 @@ class QuebecOptions(SourceOptions):
 
 
 class Quebec(ProvinceSource):
-    """Québec's Assemblée nationale, in French: the session's list of bills, then the stage page of
-    each bill whose stage changed (or that the RSS feed names).
+    """Québec's Assemblée nationale, in French: the list of bills, then pages of bills that moved.
 
-    The list gives number, title, type and current stage ("Adoption du principe"); the bill page
+    A bill's stage page is read when its stage on the list changed or the RSS feed names it. The list gives number, title, type and current stage ("Adoption du principe"); the bill page
     gives the author and every sitting of every stage ("Séance du 16 février 2023"), the royal
     assent date and chapter. Titles are French (the original). Session label
     ``"<legislature>-<session>"`` (``"43-2"``); identifiers are the numbers (``"11"``); a bill
