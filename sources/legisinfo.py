@@ -5,12 +5,10 @@ changed since the last scan (its fingerprint is kept in the cursor). English and
 kept: the English title, summary and status in the record, the French ones in ``extras``
 (``title_fr``, ``short_title_fr``, ``summary_fr``, ``status_fr``), where the rules search them too.
 
-LEGISinfo renamed its fields over the years; both spellings are read (``NumberCode`` and
-``BillNumberFormatted``, ``StatusNameEn`` and ``CurrentStatusEn``, ...). ``0001-01-01T00:00:00``
-means "no date". The pro-forma bills C-1 and S-1, read every session to assert the chambers'
-independence, are left out unless ``include_pro_forma``. The list URL may also serve LEGISinfo's
-XML export, and the retired pre-2021 XML export (``<Bills><Bill><BillNumber prefix= number=>``)
-is read as well, for archived copies.
+Both spellings of renamed fields are read (``NumberCode``/``BillNumberFormatted``,
+``StatusNameEn``/``CurrentStatusEn``...); ``0001-01-01T00:00:00`` means "no date". The pro-forma
+C-1 and S-1 are left out unless ``include_pro_forma``. ``list_url`` may point at LEGISinfo's XML
+export or at an archived copy of the retired pre-2021 XML export: both are read too.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from lxml import etree
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from monitor.errors import ParseError
 from sources._parsing import (
@@ -41,6 +39,7 @@ from sources.base import Action, BillRecord, Source, SourceOptions, Sponsor, Ver
 DEFAULT_BASE_URL = "https://www.parl.ca"
 NO_DATE = "0001-01-01"
 PRO_FORMA = ("C-1", "S-1")
+_SESSION = r"^\d{2}-\d$"
 HOUSE, SENATE = 1, 2
 _MILESTONES = (
     ("PassedHouseFirstReadingDateTime", "First reading", "lower"),
@@ -68,10 +67,24 @@ _EVENT_STAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 class LegisInfoOptions(SourceOptions):
     """Keys of a ``[[source]]`` table with ``type = "legisinfo"``."""
 
-    session: str = Field(pattern=r"^\d{2}-\d$", description="parliament and session, e.g. 44-1")
+    session: str | None = Field(default=None, pattern=_SESSION, description="parliament-session, e.g. 45-1")
+    sessions: list[str] = Field(default_factory=list, description="several sessions; none given: the current one")
     details: bool = Field(default=True, description="fetch each changed bill's detail (summary, stage events)")
     include_pro_forma: bool = Field(default=False, description="keep the pro-forma bills C-1 and S-1")
     list_url: str | None = Field(default=None, description="another URL for the bill list (an archived export)")
+
+    @field_validator("sessions")
+    @classmethod
+    def _sessions(cls, value: list[str]) -> list[str]:
+        for session in value:
+            if not re.fullmatch(_SESSION, session):
+                raise ValueError(f"{session!r} is not a parliament-session such as 45-1")
+        return value
+
+    def session_list(self) -> list[str | None]:
+        """The sessions to read; [None] means the current session (LEGISinfo's default list)."""
+        chosen = list(dict.fromkeys(([self.session] if self.session else []) + self.sessions))
+        return chosen or [None]
 
 
 class LegisInfoSource(Source):
@@ -83,67 +96,85 @@ class LegisInfoSource(Source):
 
     type = "legisinfo"
     jurisdictions = "CA (Parliament of Canada)"
-    tested_on = "documented shape (JSON); real capture of the retired XML export"
+    tested_on = "documented shape"
     fields = ("identifier (C-27), title + short title (EN and FR), summary (EN and FR, with details), stage, "
               "status (EN and FR), reading dates as actions, sponsor, royal assent, url")
-    limits = "no bill text versions; C-1/S-1 left out by default; stage of the second chamber's committee shown as passed_chamber"
+    limits = ("JSON tested on documented shapes (the one real capture, the retired XML export, is read too); "
+              "no bill text versions; C-1/S-1 left out by default; the second chamber's steps show as passed_chamber")
     Options = LegisInfoOptions
+
+    @property
+    def settings(self) -> LegisInfoOptions:
+        return self.options  # type: ignore[return-value]
 
     @property
     def _base(self) -> str:
         return (self.options.base_url or DEFAULT_BASE_URL).rstrip("/")
 
-    def list_url(self) -> str:
-        options: LegisInfoOptions = self.options  # type: ignore[assignment]
-        if options.list_url:
-            return rebase_url(options.list_url, options.base_url)
-        return f"{self._base}/legisinfo/en/bills/json?parlsession={options.session}"
+    def list_url(self, session: str | None) -> str:
+        if self.settings.list_url:
+            return rebase_url(self.settings.list_url, self.settings.base_url)
+        return f"{self._base}/legisinfo/en/bills/json" + (f"?parlsession={session}" if session else "")
 
     def fetch(self, since: dt.date | None = None) -> Iterator[BillRecord]:
-        url = self.list_url()
-        response = self.http.get(url, conditional=True)
-        if response is None:
-            self.nothing_new_reason = "the LEGISinfo bill list has not changed (HTTP 304)"
-            return
-        with refetch_on_failure(self.http, url):
-            content = response.content
-            if content.lstrip()[:1] == b"<":
-                _reject_html(content, url, self.name)
-                yield from self._from_xml(content, url)
-                return
-            entries = _json(content, url, self.name)
-            if not isinstance(entries, list):
-                raise self.layout_error("a JSON array of bills", url)
-            yield from self._from_json(entries, url, since)
+        self._seen = self._pro_forma = self._unchanged_lists = 0
+        sessions = [None] if self.settings.list_url else self.settings.session_list()
+        read = 0
+        for session in sessions:
+            url = self.list_url(session)
+            response = self.http.get(url, conditional=True)
+            if response is None:
+                self._unchanged_lists += 1
+                continue
+            with refetch_on_failure(self.http, url):
+                for record in self._list(response.content, url, session or self.settings.session, since):
+                    read += 1
+                    yield record
+        if not read:
+            self.nothing_new_reason = self._why_nothing(len(sessions))
 
-    def _from_json(self, entries: list[Any], url: str, since: dt.date | None) -> Iterator[BillRecord]:
-        options: LegisInfoOptions = self.options  # type: ignore[assignment]
+    def _why_nothing(self, lists: int) -> str:
+        if self._unchanged_lists == lists:
+            return "the LEGISinfo bill list has not changed (HTTP 304)"
+        if self._seen and self._seen == self._pro_forma:
+            return "the list holds only the pro-forma bills C-1 and S-1"
+        return "no bill in the list changed since the last scan" if self._seen else "the session has no bills yet"
+
+    def _list(self, content: bytes, url: str, session: str | None, since: dt.date | None) -> Iterator[BillRecord]:
+        if content.lstrip()[:1] == b"<":
+            _reject_html(content, url, self.name)
+            yield from self._from_xml(content, url, session)
+            return
+        entries = _json(content, url, self.name)
+        if not isinstance(entries, list):
+            raise self.layout_error("a JSON array of bills", url)
+        yield from self._from_json(entries, url, session, since)
+
+    def _from_json(self, entries: list[Any], url: str, session: str | None,
+                   since: dt.date | None) -> Iterator[BillRecord]:
         fingerprints: dict[str, str] = self.cursor.setdefault("bills", {})
-        read = skipped_pro_forma = 0
         for entry in entries:
             number = _number(entry, url, self)
-            if (entry.get("IsProForma") or number in PRO_FORMA) and not options.include_pro_forma:
-                skipped_pro_forma += 1
+            bill_session = _session(entry) or session
+            if not bill_session:
+                raise self.layout_error("ParlSessionCode or ParliamentNumber and SessionNumber", url)
+            self._seen += 1
+            if (entry.get("IsProForma") or number in PRO_FORMA) and not self.settings.include_pro_forma:
+                self._pro_forma += 1
                 continue
+            key = f"{bill_session}/{number}"
             fingerprint = hashlib.sha1(json.dumps(entry, sort_keys=True).encode()).hexdigest()
             if since is not None and (_latest_date(entry) or since) < since:
                 continue
-            if since is None and fingerprints.get(number) == fingerprint:
+            if since is None and fingerprints.get(key) == fingerprint:
                 continue
-            record = self._record(entry, number, url)
-            fingerprints[number] = fingerprint  # saved with this bill
-            read += 1
+            record = self._record(entry, number, bill_session, url)
+            fingerprints[key] = fingerprint  # saved with this bill
             yield record
-        if not read:
-            self.nothing_new_reason = ("no bill in the list changed since the last scan" if entries and
-                                       len(entries) > skipped_pro_forma else
-                                       "the session has no bills yet (besides the pro-forma C-1 and S-1)")
 
-    def _record(self, entry: Mapping[str, Any], number: str, list_url: str) -> BillRecord:
-        options: LegisInfoOptions = self.options  # type: ignore[assignment]
-        session = _session(entry) or options.session
+    def _record(self, entry: Mapping[str, Any], number: str, session: str, list_url: str) -> BillRecord:
         merged, source_url = dict(entry), list_url
-        if options.details:
+        if self.settings.details:
             source_url = f"{self._base}/legisinfo/en/bill/{session}/{number.lower()}/json"
             response = self.http.get(source_url)  # the list said it changed: no validator needed
             assert response is not None  # only a conditional GET answers None
@@ -154,21 +185,26 @@ class LegisInfoSource(Source):
             merged.update({k: v for k, v in detail.items() if v not in (None, "")})
         return bill_record(merged, number, session, self.name, source_url)
 
-    def _from_xml(self, content: bytes, url: str) -> Iterator[BillRecord]:
+    def _from_xml(self, content: bytes, url: str, session: str | None) -> Iterator[BillRecord]:
         """LEGISinfo's XML export: the retired pre-2021 layout, or the flat one mirroring the JSON."""
-        options: LegisInfoOptions = self.options  # type: ignore[assignment]
         root = parse_xml(content, url, source=self.name)
         bills = root.findall("Bill") if root.tag == "Bills" else []
         if not bills:
             raise self.layout_error("Bills/Bill", url)
-        if bills[0].find("BillNumber") is not None and bills[0].find("BillNumber").get("prefix"):
-            records = [legacy_bill_record(b, url, self) for b in bills]
-            kept = [r for r in records if options.include_pro_forma or r.identifier not in PRO_FORMA]
-            if not kept:
-                self.nothing_new_reason = "the list holds only the pro-forma bills C-1 and S-1"
-            yield from kept
+        number_node = bills[0].find("BillNumber")
+        if number_node is None or not number_node.get("prefix"):
+            yield from self._from_json([_flat(b) for b in bills], url, session, since=None)
             return
-        yield from self._from_json([_flat(b) for b in bills], url, since=None)
+        for bill in bills:
+            entry = legacy_entry(bill, url, self)
+            self._seen += 1
+            if entry["NumberCode"] in PRO_FORMA and not self.settings.include_pro_forma:
+                self._pro_forma += 1
+                continue
+            record = bill_record(entry, entry["NumberCode"], entry["ParlSessionCode"], self.name, url)
+            record.versions = legacy_versions(bill)
+            record.extras["format"] = "retired LEGISinfo XML export"
+            yield record
 
 
 def bill_record(bill: Mapping[str, Any], number: str, session: str, source: str, source_url: str) -> BillRecord:
@@ -178,7 +214,7 @@ def bill_record(bill: Mapping[str, Any], number: str, session: str, source: str,
     status = _first(bill, "StatusNameEn", "StatusName", "CurrentStatusEn")
     event_date = _first_date(bill, "LatestBillEventDateTime", "LatestActivityDateTime")
     latest = max((a.date for a in actions if a.date), default=None)
-    summary = html_fragment_text(_first_raw(bill, "ShortLegislativeSummaryEn"))
+    summary = html_fragment_text(str(bill.get("ShortLegislativeSummaryEn") or ""))
     return BillRecord(
         source=source, jurisdiction="CA", session=session,
         identifier=normalize_identifier(number, keep_hyphen=True),
@@ -221,21 +257,13 @@ def bill_stage(actions: list[Action], status: str, origin: str) -> str | None:
 
 def _status_stage(status: str, origin: str) -> str | None:
     words = status.lower()
-    if "royal assent" in words:
-        return "enacted"
-    if re.search(r"defeated|negatived|not proceeded with", words):
-        return "failed"
-    if "withdrawn" in words:
-        return "withdrawn"
-    if origin not in words:  # the second chamber's steps add nothing to passed_chamber
-        return None
+    outcome = event_stage(words)
+    if outcome in ("enacted", "failed", "withdrawn") or origin not in words:
+        # The second chamber's steps add nothing to the passed_chamber its dates already give.
+        return outcome if outcome in ("enacted", "failed", "withdrawn") else None
     if re.search(r"report stage|third reading", words):  # the committee has reported
         return "passed_committee"
-    if "committee" in words:
-        return "in_committee"
-    if re.search(r"first reading|second reading|order of precedence", words):
-        return "introduced"
-    return None
+    return "in_committee" if "committee" in words else "introduced"
 
 
 def _actions(bill: Mapping[str, Any]) -> list[Action]:
@@ -276,13 +304,13 @@ def _extras(bill: Mapping[str, Any]) -> dict[str, Any]:
         "title_fr": _first(bill, "LongTitleFr"),
         "short_title": _first(bill, "ShortTitleEn") if _first(bill, "LongTitleEn") else "",
         "short_title_fr": _first(bill, "ShortTitleFr"),
-        "summary_fr": html_fragment_text(_first_raw(bill, "ShortLegislativeSummaryFr")),
+        "summary_fr": html_fragment_text(str(bill.get("ShortLegislativeSummaryFr") or "")),
         "status_fr": _first(bill, "StatusNameFr", "CurrentStatusFr"),
         "bill_type": _first(bill, "BillDocumentTypeNameEn", "BillTypeEn", "BillDocumentTypeName"),
         "bill_id": str(bill.get("Id") or bill.get("BillId") or ""),
     }
     year, chapter = bill.get("StatuteYear"), bill.get("StatuteChapter")
-    if year and chapter and str(year) != "0":
+    if year and chapter and str(year) != "0" and str(chapter) != "0":
         extras["statute"] = f"S.C. {year}, c. {chapter}"
     return {k: v for k, v in extras.items() if v}
 
@@ -326,12 +354,6 @@ def _first(bill: Mapping[str, Any], *names: str) -> str:
     return ""
 
 
-def _first_raw(bill: Mapping[str, Any], name: str) -> str:
-    """A field's value as published (HTML kept for html_fragment_text)."""
-    value = bill.get(name)
-    return value if isinstance(value, str) else ""
-
-
 def _first_date(bill: Mapping[str, Any], *names: str) -> dt.date | None:
     for name in names:
         if (date := _date(bill.get(name))) is not None:
@@ -373,61 +395,42 @@ def _flat(bill: etree._Element) -> dict[str, Any]:
 
 # -- the retired pre-2021 XML export -------------------------------------------------------------
 
-_LEGACY_CHAMBERS = {"HOC": "lower", "SEN": "upper"}
+_LEGACY_STAGES = {"HOC": "HouseBillStages", "SEN": "SenateBillStages"}
 LEGACY_DOCUMENT_HOST = "https://www.parl.gc.ca"
 
 
-def legacy_bill_record(bill: etree._Element, url: str, source: Source) -> BillRecord:
-    """One <Bill> of the retired LEGISinfo XML export as a record."""
-    number_node = bill.find("BillNumber")
-    session_node = bill.find("ParliamentSession")
-    if number_node is None or session_node is None:
-        raise source.layout_error("Bill/BillNumber and Bill/ParliamentSession", url)
-    number = f"{number_node.get('prefix')}-{number_node.get('number')}".upper()
-    session = f"{session_node.get('parliamentNumber')}-{session_node.get('sessionNumber')}"
-    title = _lang(bill, "BillTitle", "en")
-    if not title:
-        raise source.layout_error("Bill/BillTitle/Title[@language='en']", url)
-    actions = [_legacy_action(event) for event in bill.findall("Events/LegislativeEvents/Event")]
-    actions = sorted((a for a in actions if a.description), key=lambda a: a.date or dt.date.min)
+def legacy_entry(bill: etree._Element, url: str, source: Source) -> dict[str, Any]:
+    """One <Bill> of the retired XML export in the shape of today's JSON (read by bill_record)."""
+    number, session = bill.find("BillNumber"), bill.find("ParliamentSession")
+    if number is None or session is None or not _lang(bill, "BillTitle", "en"):
+        raise source.layout_error("Bill/BillNumber, Bill/ParliamentSession and Bill/BillTitle/Title", url)
     last = bill.find("Events/LastMajorStageEvent/Event")
-    status = _lang(last, "Status", "en") if last is not None else ""
-    origin = "senate" if number.startswith("S") else "house of commons"
-    extras = {"title_fr": _lang(bill, "BillTitle", "fr"), "short_title": _lang(bill, "ShortTitle", "en"),
-              "short_title_fr": _lang(bill, "ShortTitle", "fr"), "bill_type": _lang(bill, "BillType", "en"),
-              "status_fr": _lang(last, "Status", "fr") if last is not None else "", "bill_id": bill.get("id", ""),
-              "format": "legacy LEGISinfo XML export"}
-    return BillRecord(
-        source=source.name, jurisdiction="CA", session=session, identifier=normalize_identifier(number, keep_hyphen=True),
-        title=title, stage=bill_stage(actions, status, origin), status=status or None,
-        status_date=_date(last.get("date")) if last is not None else None,
-        last_action=status or None, last_action_date=_date(last.get("date")) if last is not None else None,
-        actions=actions, sponsors=_legacy_sponsors(bill), versions=_legacy_versions(bill),
-        url=f"https://www.parl.ca/legisinfo/en/bill/{session}/{number.lower()}", source_url=url,
-        extras={k: v for k, v in extras.items() if v},
-    )
+    stages: dict[str, list[Any]] = {"HouseBillStages": [], "SenateBillStages": []}
+    for event in bill.findall("Events/LegislativeEvents/Event"):
+        stages[_LEGACY_STAGES.get(event.get("chamber") or "", "HouseBillStages")].append({"SignificantEvents": [
+            {"EventNameEn": _lang(event, "Status", "en"), "EventDateTime": event.get("date")}]})
+    return {
+        "Id": bill.get("id"), "NumberCode": f"{number.get('prefix')}-{number.get('number')}",
+        "ParlSessionCode": f"{session.get('parliamentNumber')}-{session.get('sessionNumber')}",
+        "LongTitleEn": _lang(bill, "BillTitle", "en"), "LongTitleFr": _lang(bill, "BillTitle", "fr"),
+        "ShortTitleEn": _lang(bill, "ShortTitle", "en"), "ShortTitleFr": _lang(bill, "ShortTitle", "fr"),
+        "BillDocumentTypeNameEn": _lang(bill, "BillType", "en"),
+        "StatusNameEn": _lang(last, "Status", "en"), "StatusNameFr": _lang(last, "Status", "fr"),
+        "LatestBillEventTypeNameEn": _lang(last, "Status", "en"),
+        "LatestBillEventDateTime": last.get("date") if last is not None else None,
+        "SponsorPersonName": clean_text(bill.findtext("SponsorAffiliation/Person/FullName")),
+        "SponsorCaucusShortNameEn": _lang(bill.find("SponsorAffiliation/PoliticalParty/abbreviation"), "", "en"),
+        "StatuteYear": bill.findtext("Statute/Year"), "StatuteChapter": bill.findtext("Statute/Chapter"),
+        "BillStages": stages,
+    }
 
 
-def _legacy_action(event: etree._Element) -> Action:
-    name = _lang(event, "Status", "en")
-    return Action(date=_date(event.get("date")), description=name,
-                  chamber=_LEGACY_CHAMBERS.get(event.get("chamber") or ""),
-                  classification=[s] if (s := event_stage(name)) else [])
-
-
-def _legacy_sponsors(bill: etree._Element) -> list[Sponsor]:
-    name = clean_text(bill.findtext("SponsorAffiliation/Person/FullName"))
-    if not name:
-        return []
-    party = _lang(bill.find("SponsorAffiliation/PoliticalParty/abbreviation"), "", "en")
-    return [Sponsor(name=name, role="primary", party=party or None)]
-
-
-def _legacy_versions(bill: etree._Element) -> list[Version]:
+def legacy_versions(bill: etree._Element) -> list[Version]:
+    """The publications (bill texts) of a <Bill>, linked on the old parl.gc.ca host."""
     versions = []
     for publication in bill.findall("Publications/Publication"):
-        path = publication.find("PublicationFiles/PublicationFile[@language='en']")
-        link = path.get("relativePath") if path is not None else None
+        file = publication.find("PublicationFiles/PublicationFile[@language='en']")
+        link = file.get("relativePath") if file is not None else None
         versions.append(Version(date=None, note=_lang(publication, "", "en"),
                                 url=LEGACY_DOCUMENT_HOST + link if link else None))
     return versions
@@ -437,5 +440,5 @@ def _lang(node: etree._Element | None, child: str, language: str) -> str:
     """The text of ``child/Title[@language=...]`` (or of the node's own Title with child "")."""
     if node is None:
         return ""
-    path = f"{child}/Title[@language='{language}']" if child else f"Title[@language='{language}']"
-    return clean_text(node.findtext(path))
+    return clean_text(node.findtext(f"{child}/Title[@language='{language}']" if child else
+                                    f"Title[@language='{language}']"))

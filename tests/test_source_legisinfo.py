@@ -112,7 +112,7 @@ def fingerprints_except(*numbers: str) -> dict[str, dict[str, str]]:
     for entry in list_entries():
         number = entry.get("NumberCode") or entry.get("BillNumberFormatted")
         if number not in numbers:
-            prints[number] = hashlib.sha1(json.dumps(entry, sort_keys=True).encode()).hexdigest()
+            prints[f"44-1/{number}"] = hashlib.sha1(json.dumps(entry, sort_keys=True).encode()).hexdigest()
     return {"bills": prints}
 
 
@@ -138,7 +138,7 @@ def test_only_changed_bills_are_read_in_detail(no_network: responses.RequestsMoc
     ]
     assert (c27.sponsors[0].name, c27.sponsors[0].party) == ("Hon. François-Philippe Champagne", "Liberal")
     assert c27.source_url == DETAIL_C27
-    assert source.cursor["bills"]["C-27"] == hashlib.sha1(
+    assert source.cursor["bills"]["44-1/C-27"] == hashlib.sha1(
         json.dumps(list_entries()[1], sort_keys=True).encode()).hexdigest()
 
 
@@ -233,10 +233,27 @@ def test_base_url_serves_list_and_details(no_network: responses.RequestsMock) ->
     assert [b.source_url for b in bills] == [f"{mirror}/legisinfo/en/bill/44-1/c-27/json"]
 
 
+def test_without_a_session_the_current_one_is_read(no_network: responses.RequestsMock) -> None:
+    serve(no_network, "https://www.parl.ca/legisinfo/en/bills/json", "bills_44-1_list_documented.json")
+    source = LegisInfoSource(LegisInfoOptions(name="parliament", type="legisinfo", details=False),
+                             HttpClient(HttpSettings(min_interval=0, retries=0)).for_source("parliament"))
+    bills = list(source.fetch())
+    assert len(bills) == 6 and {b.session for b in bills} == {"44-1"}  # each bill's own ParlSessionCode
+
+
+def test_several_sessions_are_several_lists(no_network: responses.RequestsMock) -> None:
+    serve(no_network, LIST, "bills_44-1_list_documented.json", ETag='"44"')
+    no_network.get("https://www.parl.ca/legisinfo/en/bills/json?parlsession=45-1", json=[])
+    source = make_source(session=None, sessions=["44-1", "45-1"])
+    assert len(list(source.fetch())) == 6
+    assert [c.request.url for c in no_network.calls] == [LIST, "https://www.parl.ca/legisinfo/en/bills/json?parlsession=45-1"]
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"session": "44"}, "String should match pattern"),
+    ({"sessions": ["45-1", "45"]}, "'45' is not a parliament-session"),
     ({"parlsession": "44-1"}, "Extra inputs are not permitted"),
-], ids=["bad-session", "unknown-key"])
+], ids=["bad-session", "bad-sessions", "unknown-key"])
 def test_options_are_checked(changes: dict[str, object], message: str) -> None:
     values: dict[str, object] = {"name": "p", "type": "legisinfo", "session": "44-1"}
     values.update(changes)
