@@ -44,9 +44,10 @@ class NovaScotia(ProvinceSource):
     """Nova Scotia's Legislature: RSS feed, the session's bill list, and pages of changed bills.
 
     The feed says whether anything changed; the list gives each bill's status key, last activity
-    and party; a bill's own page gives every date, at most ``max_bill_pages`` pages a scan. The bill pages are rate limited (about a dozen requests per IP), so a bill's page is read only
-    when its status or last-activity date on the list changed (or the feed names it); the rest
-    wait for the next scan, with a warning. An unchanged feed (304) ends the scan: nothing new.
+    and party; a bill's own page gives every date. Bill pages are rate limited (about a dozen
+    requests per IP), so a page is read only when the bill's status or last-activity date on the
+    list changed (or the feed names it), at most ``max_bill_pages`` a scan; the rest wait for the
+    next scan, with a warning. An unchanged feed (304) ends the scan: nothing new.
     Session label ``"<assembly>-<session>"`` (``"65-1"``); identifiers are the numbers (``"6"``).
     """
 
