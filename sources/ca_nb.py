@@ -34,10 +34,9 @@ class NewBrunswick(ProvinceSource):
     type = "ca-nb"
     jurisdictions = "CA-NB"
     jurisdiction = "CA-NB"
-    tested_on = "real capture"
+    tested_on = "real capture (English list); French list: documented shape"
     fields = "identifier, title, French title, stage, reading dates as actions, amended flag"
-    limits = ("no sponsors or summaries on the list; the French list is a documented-shape fixture; "
-              "10 s between requests (the site's crawl delay)")
+    limits = "no sponsors or summaries on the list; 10 s between requests (the site's crawl delay)"
     min_interval = 10.0
     default_base_url = "https://www.legnb.ca/"
     Options: ClassVar[type[SourceOptions]] = NewBrunswickOptions
