@@ -123,7 +123,12 @@ def hit_infos(bill: BillText, spans: Iterable[tuple[str, int, int]]) -> list[Hit
     """Sorted, de-duplicated hits (title first, then by position) with their text."""
     order = {name: i for i, name in enumerate(FIELD_ORDER)}
     unique = sorted(set(spans), key=lambda s: (order.get(s[0], len(order)), s[0], s[1], -s[2]))
-    return [HitInfo(name, start, end, bill.texts[name][start:end]) for name, start, end in unique]
+    kept: list[tuple[str, int, int]] = []
+    for name, start, end in unique:
+        if kept and kept[-1][0] == name and start >= kept[-1][1] and end <= kept[-1][2]:
+            continue  # inside the previous hit ("dossier de santé" in "dossier de santé électronique")
+        kept.append((name, start, end))
+    return [HitInfo(name, start, end, bill.texts[name][start:end]) for name, start, end in kept]
 
 
 def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = SNIPPET_WIDTH, mark: tuple[str, str] = MARK) -> str:

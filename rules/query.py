@@ -74,7 +74,7 @@ def lex(query: str) -> list[Token]:
             i += 1
         else:
             i = _lex_word(query, i, tokens)
-    tokens.append(Token("END", "", len(query) + 1))
+    tokens.append(Token("END", "", len(query.rstrip()) + 1))
     return tokens
 
 
@@ -228,19 +228,26 @@ def make_term(token: Token, scope: str | None) -> Term:
             raise QuerySyntaxError("expected words inside the quotes (the phrase is empty)", token.column)
         sequences: list[tuple[Spec, ...]] = [()]
         for word in re.finditer(r"\S+", token.text):
-            alternatives = word_alternatives(word.group(), token.column + 1 + word.start())
+            column = token.column + 1 + word.start()
+            if word.group().startswith("=") and len(word.group()) > 1:
+                alternatives = [(exact_spec(word.group()[1:], column + 1),)]
+            else:
+                alternatives = word_alternatives(word.group(), column)
             sequences = [seq + alt for seq in sequences for alt in alternatives]
         return Term(tuple(Seq(s) for s in sequences), token.text, token.column, scope, phrase=True)
     if token.kind == "EXACT":
-        parts = TERM_RE.findall(token.text)
-        if len(parts) != 1 or parts[0] != token.text:
-            raise QuerySyntaxError(
-                f"expected one word of letters or digits after =, found {token.text!r}", token.column + 1
-            )
-        spec = Spec(fold(token.text)[0], exact=fold_keep_case(token.text))
+        spec = exact_spec(token.text, token.column + 1)
         return Term((Seq((spec,)),), "=" + token.text, token.column, scope)
     alternatives = word_alternatives(token.text, token.column)
     return Term(tuple(Seq(a) for a in alternatives), token.text, token.column, scope)
+
+
+def exact_spec(text: str, column: int) -> Spec:
+    """The spec of an exact-case word (written ``=HIT``): one word of letters or digits."""
+    parts = TERM_RE.findall(text)
+    if len(parts) != 1 or parts[0] != text:
+        raise QuerySyntaxError(f"expected one word of letters or digits after =, found {text!r}", column)
+    return Spec(fold(text)[0], exact=fold_keep_case(text))
 
 
 def word_alternatives(word: str, column: int) -> list[tuple[Spec, ...]]:

@@ -65,7 +65,7 @@ class RuleProblem:
     message: str
     rule: str | None = None
     column: int | None = None
-    query: str | None = None  # the query text, for a caret under the column
+    query: str | None = None  # the query's line with the error, for a caret under the column
 
     def __str__(self) -> str:
         where = [str(self.path)]
@@ -133,10 +133,20 @@ def load_rules(paths: Sequence[Path]) -> RuleSet:
     return RuleSet(rules, [Path(p) for p in paths], digest.hexdigest())
 
 
+def _locate(text: str, column: int) -> tuple[int, int, str]:
+    """(1-based line, column in that line, the line) of a 1-based column of ``text``."""
+    before = text[: column - 1]
+    line = before.count("\n") + 1
+    start = before.rfind("\n") + 1
+    end = text.find("\n", start)
+    return line, column - start, text[start : end if end >= 0 else len(text)]
+
+
 def parse_rule_file(path: Path, data: bytes) -> tuple[list[Rule], list[RuleProblem]]:
     """The rules of one file's bytes, and the problems found in it."""
     try:
-        document = tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        document = tomllib.loads(text)
     except UnicodeDecodeError as error:
         return [], [RuleProblem(path, f"not UTF-8 text (byte {error.start})")]
     except tomllib.TOMLDecodeError as error:
@@ -161,7 +171,7 @@ def parse_rule_file(path: Path, data: bytes) -> tuple[list[Rule], list[RuleProbl
             continue
         if isinstance(rule_id, str):
             seen[rule_id] = number
-        rule, rule_problems = RuleReader(path, number, table).read()
+        rule, rule_problems = RuleReader(path, number, table, text).read()
         problems.extend(rule_problems)
         if rule is not None:
             rules.append(rule)
@@ -175,6 +185,7 @@ class RuleReader:
     path: Path
     number: int
     table: dict[str, Any]
+    source: str = ""  # the file's text, to find the line a query error is on
     problems: list[RuleProblem] = field(default_factory=list)
 
     @property
@@ -238,7 +249,12 @@ class RuleReader:
         try:
             return parse_query(text)
         except QuerySyntaxError as error:
-            self.problem(f"{key}: {error.message}", error.column, text)
+            line, column, line_text = _locate(text, error.column)
+            where = ""
+            start = self.source.find(text) if "\n" in text.strip() else -1
+            if start >= 0:
+                where = f" (line {self.source.count(chr(10), 0, start) + line} of the file)"
+            self.problem(f"{key}: {error.message}{where}", column, line_text)
             return None
 
     def fields(self) -> frozenset[str] | None:

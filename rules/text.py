@@ -20,6 +20,10 @@ from dataclasses import dataclass
 TERM_RE = re.compile(r"[^\W_]+")
 #: Terms joined by hyphens with nothing between: "e-prescribing", "covid-19", "tele-health".
 COMPOUND_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+#: Punctuation between two terms that ends a phrase ("Health - Information", "records, data"):
+#: it counts as one word position, so a phrase never spans it. A period only counts at the end
+#: of a sentence, so "A.I." stays one phrase.
+BREAK_RE = re.compile(r"[,;:!?()\[\]{}\"“”«»–—|]|\.\s|\s-|-\s")
 
 # Characters whose decomposition does not strip to a base letter, spelled out by hand.
 _SPECIAL_FOLDS = {
@@ -121,8 +125,12 @@ def index_terms(
     index: dict[str, list[Occurrence]] = {} if into is None else into
     position_at: dict[int, int] = {}
     position = first_position
+    previous_end = 0
     for match in TERM_RE.finditer(folded):
         start, end = match.span()
+        if previous_end and BREAK_RE.search(folded, previous_end, start):
+            position += 1
+        previous_end = end
         position_at[start] = position
         if offsets is not None:
             start, end = offsets[start], offsets[end]

@@ -52,7 +52,12 @@ WORDS = [
     ("phrase", '"health information exchange"', "a Health Information Exchange", True),
     ("phrase-words-apart", '"health information exchange"', "health information and exchange", False),
     ("phrase-order", '"information health"', "health information", False),
-    ("phrase-punctuation-between", '"health information"', "health, information", True),
+    ("phrase-not-across-comma", '"health information"', "health, information", False),
+    ("phrase-not-across-dash", '"health information"', "Student Health - Information on dental care", False),
+    ("phrase-not-across-sentence", '"health information"', "public health. Information", False),
+    ("phrase-across-acronym-dots", '"A.I."', "uses A.I. tools", True),
+    ("phrase-across-slash", '"medical records"', "health/medical records", True),
+    ("near-counts-break-as-word", "health NEAR/0 data", "health; data", False),
     ("phrase-wildcard", '"electronic health record*"', "electronic health records", True),
     ("phrase-hyphen-compound", '"e-prescribing mandate"', "an eprescribing mandate", True),
 ]
@@ -109,6 +114,8 @@ FIELDS_AND_CASE = [
     ("exact-case-lower-text", "=HIT", {"summary": "hit and run"}, False),
     ("exact-case-accents-ignored", "=QUÉBEC", {"summary": "QUEBEC bill"}, True),
     ("exact-case-mixed", "=HIT", {"summary": "Hit and run"}, False),
+    ("exact-case-in-phrase", '"health =IT"', {"summary": "the health IT workforce"}, True),
+    ("exact-case-in-phrase-lower", '"health =IT"', {"summary": "public health. It requires"}, False),
 ]
 
 
@@ -131,7 +138,7 @@ SYNTAX_ERRORS = [
     ("empty", "", 1, "query is empty"),
     ("blank", "   ", 1, "query is empty"),
     ("dangling-and", "telehealth AND", 15, "after AND, found end of query"),
-    ("dangling-or", "telehealth OR ", 15, "after OR, found end of query"),
+    ("dangling-or", "telehealth OR ", 14, "after OR, found end of query"),
     ("double-operator", "a OR OR b", 6, "after OR, found OR"),
     ("unclosed-paren", "(a OR b", 8, "expected ) to close the ( at column 1"),
     ("stray-close-paren", "a OR b)", 7, "without a matching ("),
