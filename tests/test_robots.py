@@ -118,3 +118,14 @@ def test_rule_matching_wildcards_and_longest_match(agent, path, allowed):
     rules = RobotRules()
     rules.parse(ROBOTS.splitlines())
     assert rules.can_fetch(agent, SITE + path) is allowed
+
+
+def test_a_province_source_obeys_robots(no_network):
+    from tests.ca_helpers import make_source
+
+    no_network.get("https://www.legnb.ca/robots.txt", body="User-agent: *\nDisallow: /en/legislation/\n")
+    source = make_source("ca-nb", legislature=60, session=2, respects_robots=True)
+    with pytest.raises(RobotsDisallowedError) as err:
+        list(source.fetch())
+    assert "https://www.legnb.ca/en/legislation/bills/60/2" in str(err.value)
+    assert [c.request.url for c in no_network.calls] == ["https://www.legnb.ca/robots.txt"]
