@@ -94,13 +94,9 @@ def scan(app: App, names: tuple[str, ...], since: dt.date | None, dry_run: bool,
 
 
 def _progress(quiet: bool) -> Any:
-    if quiet or not sys.stderr.isatty():
-        return None
+    from monitor.progress import scan_progress  # a live line on a terminal, log lines otherwise
 
-    def show(name: str, read: int) -> None:
-        click.echo(f"\r{name}: {read} bills read", err=True, nl=False)
-
-    return show
+    return scan_progress(quiet)
 
 
 def _print_scan(report: Any) -> None:

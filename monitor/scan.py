@@ -90,10 +90,16 @@ class Ingest:
     def write(self, records: Iterable[BillRecord], cursor: Callable[[], dict[str, Any]] | None = None,
               requests: Callable[[], int] | None = None) -> None:
         """Upsert ``records`` batch by batch; ``cursor()`` is saved with each batch."""
-        iterator = iter(records)
+        iterator = self._ticking(records) if self.progress else iter(records)
         while batch := list(islice(iterator, BATCH_SIZE)):
             self._write_batch(batch, cursor, requests)
         self._account(requests)  # a scan that read nothing still spent requests (LegiScan's master list)
+
+    def _ticking(self, records: Iterable[BillRecord]) -> Iterator[BillRecord]:
+        """Report each record as it arrives (a batch can take minutes on a rate-limited API)."""
+        for read, record in enumerate(records, start=1):
+            self.progress(self.report.name, read)  # type: ignore[misc]
+            yield record
 
     def _write_batch(self, batch: list[BillRecord], cursor: Callable[[], dict[str, Any]] | None,
                      requests: Callable[[], int] | None) -> None:

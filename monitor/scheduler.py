@@ -126,7 +126,9 @@ class Runner:
                          item.name, item.read, item.inserted, item.updated, item.events, item.matched,
                          item.requests, " (baseline)" if item.baseline else "")
         if report.sources and not self.stopping.is_set() and wants_alerts(config):
-            deliver_alerts(config, database)
+            from notifiers.selection import rule_catalog
+
+            deliver_alerts(config, database, rule_catalog(self.ruleset))
 
     def digest_job(self, cadence: str) -> None:
         """Send the digests that are due (daily after 23 h, weekly after 6 days since the last one),
@@ -245,11 +247,14 @@ def wants_alerts(config: Config) -> bool:
     return subscribers or any(n.enabled for n in config.notifiers)
 
 
-def deliver_alerts(config: Config, database: Any) -> Any:
+def deliver_alerts(config: Config, database: Any, catalog: Any = None) -> None:
     """Immediate alerts (e-mail to `immediate` subscribers, webhooks) for what the scans changed."""
-    try:
-        from notifiers.alerts import deliver_immediate
-    except ImportError as exc:
-        raise BillwatchError(f"immediate alerts are not available: {exc}",
-                             hint="this billwatch build lacks notifiers.alerts; alerts were not sent") from None
-    return deliver_immediate(config, database)
+    from notifiers.alerts import deliver_immediate
+
+    report = deliver_immediate(config, database, catalog=catalog)
+    if report.results or report.errors:
+        log.info("alerts: %d sent, %d failed", len(report.sent), len(report.failures))
+    for failure in report.failures:
+        log.error("alerts: %s to %s: %s", failure.status, failure.recipient, failure.detail)
+    for error in report.errors:
+        log.error("alerts: %s", error)
