@@ -1,4 +1,4 @@
-"""Sending digests: ``digest --send``, the scheduler's due digests, previews, and the report.
+"""Sending digests: ``digest --send``, the scheduler's due digests, and the delivery report.
 
 Each run takes the delivery lock, composes every recipient's next message and records it in
 the outbox (committed before anything is sent), then sends every pending email over one SMTP
@@ -12,7 +12,6 @@ import logging
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,7 +20,7 @@ from monitor.errors import ConfigError, LockHeldError
 from monitor.locks import DatabaseLock
 from monitor.models import OutboxMessage
 from notifiers import outbox
-from notifiers.compose import ALERT, EMAIL, Composed, Recipient, RunContext, compose, email_message, render
+from notifiers.compose import ALERT, EMAIL, Composed, Recipient, RunContext, compose, email_message
 from notifiers.config import SubscriberConfig
 from notifiers.email import REJECTED, SENT, SendResult, SmtpConnectionError, SmtpTransport
 from notifiers.message import Envelope, envelope
@@ -89,7 +88,7 @@ def run_context(session: Session, config: Any, *, now: dt.datetime | None = None
     """The shared facts of one run: time, rules, source health and the last event covered."""
     from monitor.health import source_health
 
-    now = _utc_naive(now)
+    now = utc_naive(now)
     return RunContext(
         config=config,
         now=now,
@@ -250,7 +249,7 @@ def envelope_sender(ctx: RunContext) -> str:
 
 def _settle(session: Session, ctx: RunContext, row: OutboxMessage, answer: SendResult) -> DeliveryResult:
     if answer.outcome == SENT:
-        outbox.mark_sent(session, row, _utc_naive(None), move_watermark=row.channel == EMAIL)
+        outbox.mark_sent(session, row, utc_naive(None), move_watermark=row.channel == EMAIL)
         log.info("sent %s to %s (%s)", row.channel, row.recipient, row.message_id)
         return _result(row, "sent", "accepted by the SMTP server")
     if answer.outcome == REJECTED:
@@ -266,58 +265,7 @@ def _result(row: OutboxMessage, status: str, detail: str) -> DeliveryResult:
     return DeliveryResult(row.channel, row.recipient, status, detail, message_id=row.message_id)
 
 
-@dataclass
-class Preview:
-    """The files a preview wrote for one subscriber."""
-
-    recipient: str
-    send: bool
-    reason: str
-    entries: int
-    files: list[Path]
-
-
-def preview_digests(config: Any, database: Any, out: Path, *, subscribers: Iterable[str] | None = None,
-                    now: dt.datetime | None = None, include_baseline: bool = False,
-                    catalog: RuleCatalog | None = None, since: dt.datetime | None = None) -> list[Preview]:
-    """Write each subscriber's next digest as .html, .txt and .eml; records and sends nothing.
-
-    ``since`` previews the events recorded since that time instead of the pending window.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    previews = []
-    with database.session() as session:
-        ctx = run_context(session, config, now=now, catalog=catalog, include_baseline=include_baseline)
-        for sub in select_subscribers(config, subscribers):
-            composed = _compose_preview(session, ctx, Recipient.digest(sub), since)
-            previews.append(_write_preview(out, composed, ctx))
-        session.rollback()
-    return previews
-
-
-def _compose_preview(session: Session, ctx: RunContext, recipient: Recipient, since: dt.datetime | None) -> Composed:
-    if since is None:
-        return compose(session, ctx, recipient)
-    since = _utc_naive(since)
-    return compose(session, ctx, recipient, after_id=outbox.last_event_before(session, since), period_start=since)
-
-
-def _write_preview(out: Path, composed: Composed, ctx: RunContext) -> Preview:
-    rendered = render(composed, ctx)
-    message = email_message(composed, ctx, rendered)
-    stem = _file_stem(composed.recipient.address)
-    files = [out / f"{stem}.html", out / f"{stem}.txt", out / f"{stem}.eml"]
-    files[0].write_text(rendered.html, encoding="utf-8")
-    files[1].write_text(rendered.text, encoding="utf-8")
-    files[2].write_bytes(bytes(message))
-    return Preview(composed.recipient.address, composed.send, composed.reason, composed.entries, files)
-
-
-def _file_stem(address: str) -> str:
-    return "".join(c if c.isalnum() or c in "@.-_+" else "_" for c in address)
-
-
-def _utc_naive(moment: dt.datetime | None) -> dt.datetime:
+def utc_naive(moment: dt.datetime | None) -> dt.datetime:
     """Naive UTC, the database's convention; aware datetimes are converted."""
     if moment is None:
         return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

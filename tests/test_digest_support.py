@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from monitor.config import Config, ScheduleConfig
 from monitor.models import Bill, Match, SourceState
@@ -62,17 +62,20 @@ def record(number: int, jurisdiction: str = "US-TX", **changes: Any) -> BillReco
 
 
 def store(database: Any, records: list[BillRecord], *, baseline: bool = False,
-          now: dt.datetime | None = None) -> list[int]:
-    """Upsert records through the real store; returns their bill ids. ``now`` dates the events."""
+          recorded_at: dt.datetime | None = None) -> list[int]:
+    """Upsert records through the real store; returns their bill ids.
+
+    ``recorded_at`` back- or forward-dates the events just recorded (the store uses the clock).
+    """
     with database.session() as session:
+        from monitor.models import Event
+
+        before = session.scalar(select(func.max(Event.id))) or 0
         outcomes = Store(session).upsert_many(records, baseline=baseline)
         session.commit()
-        if now is not None:
-            from monitor.models import Event
-
-            ids = [o.bill_id for o in outcomes]
-            for event in session.scalars(select(Event).where(Event.bill_id.in_(ids), Event.recorded_at > now)):
-                event.recorded_at = now
+        if recorded_at is not None:
+            for event in session.scalars(select(Event).where(Event.id > before)):
+                event.recorded_at = recorded_at
             session.commit()
         return [o.bill_id for o in outcomes]
 

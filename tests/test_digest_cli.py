@@ -1,0 +1,154 @@
+"""`billwatch digest` as a new user runs it: scan, preview, send, scan changes, send again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import tests.fakes  # noqa: F401  (registers the test-fake source type)
+from monitor.cli import main
+from monitor.models import OutboxMessage
+from notifiers.cli import parse_period
+from tests.fakes import FakeSource, make_bill
+from tests.test_digest_support import free_port, smtp_server  # noqa: F401  (fixture)
+
+RULES = """
+[[rule]]
+id = "telehealth"
+name = "Telehealth"
+query = "telehealth"
+weight = 2
+tags = ["telehealth"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def reset_fake():
+    FakeSource.produce = None
+    yield
+    FakeSource.produce = None
+
+
+def write_config(tmp_path: Path, database: Any, smtp_port: int, extra: str = "") -> Path:
+    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
+    url = database.engine.url.render_as_string(hide_password=False)
+    text = f"""
+rules = ["rules.toml"]
+
+[database]
+url = "{url}"
+
+[[source]]
+name = "tx"
+type = "test-fake"
+count = 2
+
+[[subscriber]]
+email = "ann@example.org"
+name = "Ann"
+jurisdictions = ["US-TX"]
+tags = ["telehealth"]
+cadence = "weekly:mon"
+
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+starttls = false
+from = "Bill Watch <billwatch@example.org>"
+{extra}
+"""
+    path = tmp_path / "billwatch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(argv: list[str], capsys: Any) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return info.value.code, out, err
+
+
+def test_new_user_flow(tmp_path, database, smtp_server, capsys):
+    config = str(write_config(tmp_path, database, smtp_server.port))
+    assert run(["--config", config, "scan"], capsys)[0] == 0  # first scan: a baseline
+
+    code, out, _ = run(["--config", config, "digest", "--preview", str(tmp_path / "out"), "--include-baseline"], capsys)
+    assert code == 0 and "ann@example.org: 2 new" in out
+    for suffix in ("html", "txt", "eml"):
+        assert (tmp_path / "out" / f"ann@example.org.{suffix}").exists()
+    assert "US-TX HB 2" in (tmp_path / "out" / "ann@example.org.txt").read_text(encoding="utf-8")
+    assert smtp_server.handler.received == []
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0  # a preview keeps nothing
+
+    code, out, _ = run(["--config", config, "digest", "--send"], capsys)
+    assert (code, out.strip()) == (0, "ann@example.org: nothing to send (nothing new)")  # baseline is not news
+
+    FakeSource.produce = lambda options, cursor: [
+        make_bill("tx", "US-TX", 0, stage="in_committee", last_action="Referred to Health"),
+        make_bill("tx", "US-TX", 1),
+        make_bill("tx", "US-TX", 2),
+    ]
+    assert run(["--config", config, "scan"], capsys)[0] == 0
+    code, out, _ = run(["--config", config, "digest", "--send"], capsys)
+    assert (code, out.strip()) == (0, "ann@example.org: sent")
+    [received] = smtp_server.handler.received
+    text = received.message.get_body(("plain",)).get_content()
+    assert "NEW BILLS (1)" in text and "* US-TX HB 3" in text
+    assert "MOVING BILLS (1)" in text and "* US-TX HB 1" in text
+    assert "HB 2 " not in text
+
+    code, out, _ = run(["--config", config, "digest", "--send", "--json"], capsys)
+    report = json.loads(out)
+    assert code == 0 and report["ok"] and [r["status"] for r in report["results"]] == ["nothing"]
+    assert len(smtp_server.handler.received) == 1
+
+
+def test_send_failure_exits_non_zero_and_says_why(tmp_path, database, capsys):
+    config = str(write_config(tmp_path, database, free_port()))
+    FakeSource.produce = lambda options, cursor: [make_bill("tx", "US-TX", 0)]
+    run(["--config", config, "scan"], capsys)
+    code, out, err = run(["--config", config, "digest", "--send", "--include-baseline"], capsys)
+    assert code == 1
+    assert out.startswith("ann@example.org: FAILED (cannot connect to SMTP server 127.0.0.1")
+    assert "left pending for the next run" in out and "error: cannot connect" in err
+
+
+def test_usage_errors_exit_2(tmp_path, database, smtp_server, capsys):
+    config = str(write_config(tmp_path, database, smtp_server.port))
+    code, _, err = run(["--config", config, "digest", "--subscriber", "nobody@example.org"], capsys)
+    assert code == 2 and "no subscriber nobody@example.org (subscribers: ann@example.org)" in err
+    code, _, err = run(["--config", config, "digest", "--send", "--preview", str(tmp_path)], capsys)
+    assert code == 2 and "--preview and --period are for looking" in err
+    code, _, err = run(["--config", config, "digest", "--period", "last week"], capsys)
+    assert code == 2 and "is not a period" in err
+
+
+def test_summary_without_options_and_period_preview(tmp_path, database, smtp_server, capsys):
+    config = str(write_config(tmp_path, database, smtp_server.port))
+    run(["--config", config, "scan"], capsys)
+
+    code, out, _ = run(["--config", config, "digest", "--period", "7d", "--include-baseline", "--json"], capsys)
+
+    [preview] = json.loads(out)["previews"]
+    assert code == 0 and preview["counts"]["new"] == 2 and preview["files"] == []
+    code, out, _ = run(["--config", config, "digest"], capsys)
+    assert out.strip() == "ann@example.org: 0 new, 0 moving, 0 hearings; would not be sent (nothing new)"
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("7d", "2026-03-02T12:00:00", None),
+    ("24h", "2026-03-08T12:00:00", None),
+    ("2026-03-01", "2026-03-01T06:00:00", None),
+    ("2026-03-01..2026-03-07", "2026-03-01T06:00:00", "2026-03-08T06:00:00"),
+])
+def test_periods(text, start, end):
+    import datetime as dt
+
+    since, until = parse_period(text, "America/Chicago", now=dt.datetime(2026, 3, 9, 12, 0))
+    assert since.isoformat() == start and (until.isoformat() if until else None) == end
