@@ -239,9 +239,13 @@ def status(app: App, as_json: bool) -> int:
     with app.database.session() as session:
         health = source_health(session, config)
     jobs = planned_jobs(config)
+    from monitor.locks import held_locks  # scans (and deliveries) running now, in any process
+
+    locks = [{"name": row.name, "holder": row.holder, "since": row.acquired_at, "heartbeat": row.heartbeat_at}
+             for row in held_locks(app.database)]
     if as_json:
         app.echo_json({"sources": [h.to_dict() for h in health],
-                       "jobs": [{"id": j.id, "next_run": j.next_run} for j in jobs]})
+                       "jobs": [{"id": j.id, "next_run": j.next_run} for j in jobs], "locks": locks})
     else:
         for h in health:
             state = "disabled" if not h.enabled else "STALE" if h.stale else "ok"
@@ -254,4 +258,7 @@ def status(app: App, as_json: bool) -> int:
                 click.echo(f"{'':<16} last error: {h.last_error}")
         for job in jobs:
             click.echo(f"job {job.id:<28} next run {job.next_run.isoformat(timespec='minutes')}")
+        for lock in locks:
+            click.echo(f"lock {lock['name']:<27} held by {lock['holder']} since "
+                       f"{lock['since'].isoformat(timespec='seconds')}Z")
     return 0

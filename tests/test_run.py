@@ -8,6 +8,7 @@ source reads an RSS feed written for the tests) and, for digests, a real SMTP se
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -172,6 +173,9 @@ def test_a_concurrent_scan_reports_the_lock_or_waits_for_it(tmp_path, server, pr
     assert impatient.returncode == 1
     holder = f"{socket.gethostname()}:{run.process.pid}:scan slow"
     assert f"scan:slow is locked by {holder} since" in impatient.stdout + impatient.stderr
+    status = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "status", "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert [(lock["name"], lock["holder"]) for lock in json.loads(status.stdout)["locks"]] == [("scan:slow", holder)]
 
     patient = Billwatch(config, "scan", "--source", "slow", env={"BILLWATCH_LOCK_WAIT": "60"})
     processes.append(patient)
