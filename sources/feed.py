@@ -20,7 +20,7 @@ import re
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import feedparser
 from pydantic import Field, field_validator

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from lxml import etree
 from pydantic import Field, field_validator
 
+from monitor.errors import FetchError
 from sources._parsing import (
     advance_stage,
     clean_text,
@@ -109,6 +110,9 @@ class GovInfoSource(Source):
     limits = ("first scan of a congress reads one file per bill (thousands; resumable); "
               "no hearings; stage from action wording")
     Options = GovInfoOptions
+    #: bill files attempted and the errors of those that could not be read, in this scan
+    _attempted: int = 0
+    _failed: list[str]
 
     @property
     def _base(self) -> str:
@@ -126,11 +130,15 @@ class GovInfoSource(Source):
             return
         with refetch_on_failure(self.http, index_url):
             sitemaps = self._followed_sitemaps(parse_sitemap(response.content, index_url, self), index_url)
-            read = 0
+            read, self._attempted, self._failed = 0, 0, []
             for key, entry in sitemaps:
                 for record in self._fetch_type(key, entry, since):
                     read += 1
                     yield record
+            self.warnings.extend(self._failed)
+            if self._failed and len(self._failed) == self._attempted:
+                raise FetchError(f"none of the {self._attempted} changed BILLSTATUS files could be read "
+                                 f"(first: {self._failed[0]})", source=self.name)
             if not read and not self.nothing_new_reason:
                 self.nothing_new_reason = "no BILLSTATUS file changed since the last scan"
 
@@ -160,11 +168,14 @@ class GovInfoSource(Source):
         with refetch_on_failure(self.http, url):
             watermarks = self.cursor.setdefault("lastmod", {})
             files = sorted(parse_sitemap(response.content, url, self), key=lambda e: _instant(e.lastmod))
-            for entry in files:
-                if not _changed(entry.lastmod, watermarks.get(key), since):
-                    continue
+            for entry in [e for e in files if _changed(e.lastmod, watermarks.get(key), since)]:
                 bill_url = rebase_url(entry.url, self.options.base_url)
-                bill = self.http.get(bill_url)  # the sitemap's date already says it changed
+                self._attempted += 1
+                try:
+                    bill = self.http.get(bill_url)  # the sitemap's date already says it changed
+                except FetchError as exc:  # one file missing from the bulk data is a warning
+                    self._failed.append(exc.message.removeprefix(f"[{self.name}] "))
+                    continue
                 assert bill is not None  # only a conditional GET answers None
                 record = parse_billstatus(bill.content, bill_url, self)
                 watermarks[key] = entry.lastmod  # saved with this bill: resumes after it
@@ -364,8 +375,8 @@ def _instant(lastmod: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(lastmod.replace("Z", "+00:00"))
     except ValueError:
-        return dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _changed(lastmod: str, watermark: str | None, since: dt.date | None) -> bool:

@@ -3,7 +3,8 @@
 The session's bill list (JSON, conditional GET), then the JSON detail of each bill whose list entry
 changed since the last scan (its fingerprint is kept in the cursor). English and French are both
 kept: the English title, summary and status in the record, the French ones in ``extras``
-(``title_fr``, ``short_title_fr``, ``summary_fr``, ``status_fr``), where the rules search them too.
+(``title_fr``, ``title_short``, ``title_short_fr``, ``summary_fr``, ``status_fr``); the rules search
+the title and summary ones too.
 
 Both spellings of renamed fields are read (``NumberCode``/``BillNumberFormatted``,
 ``StatusNameEn``/``CurrentStatusEn``...); ``0001-01-01T00:00:00`` means "no date". The pro-forma
@@ -23,7 +24,7 @@ from typing import Any
 from lxml import etree
 from pydantic import Field, field_validator
 
-from monitor.errors import ParseError
+from monitor.errors import FetchError, ParseError
 from sources._parsing import (
     advance_stage,
     clean_text,
@@ -83,7 +84,7 @@ class LegisInfoOptions(SourceOptions):
 
     def session_list(self) -> list[str | None]:
         """The sessions to read; [None] means the current session (LEGISinfo's default list)."""
-        chosen = list(dict.fromkeys(([self.session] if self.session else []) + self.sessions))
+        chosen: list[str | None] = list(dict.fromkeys(([self.session] if self.session else []) + self.sessions))
         return chosen or [None]
 
 
@@ -175,9 +176,15 @@ class LegisInfoSource(Source):
     def _record(self, entry: Mapping[str, Any], number: str, session: str, list_url: str) -> BillRecord:
         merged, source_url = dict(entry), list_url
         if self.settings.details:
-            source_url = f"{self._base}/legisinfo/en/bill/{session}/{number.lower()}/json"
-            response = self.http.get(source_url)  # the list said it changed: no validator needed
+            detail_url = f"{self._base}/legisinfo/en/bill/{session}/{number.lower()}/json"
+            try:
+                response = self.http.get(detail_url)  # the list said it changed: no validator needed
+            except FetchError as exc:  # the list's data still makes a record
+                self.warnings.append(f"{number}: detail not read, list data used: "
+                                     f"{exc.message.removeprefix(f'[{self.name}] ')}")
+                return bill_record(merged, number, session, self.name, source_url)
             assert response is not None  # only a conditional GET answers None
+            source_url = detail_url
             detail = _json(response.content, source_url, self.name)
             detail = detail[0] if isinstance(detail, list) and detail else detail
             if not isinstance(detail, dict):
@@ -302,8 +309,8 @@ def _sponsors(bill: Mapping[str, Any]) -> list[Sponsor]:
 def _extras(bill: Mapping[str, Any]) -> dict[str, Any]:
     extras = {
         "title_fr": _first(bill, "LongTitleFr"),
-        "short_title": _first(bill, "ShortTitleEn") if _first(bill, "LongTitleEn") else "",
-        "short_title_fr": _first(bill, "ShortTitleFr"),
+        "title_short": _first(bill, "ShortTitleEn") if _first(bill, "LongTitleEn") else "",
+        "title_short_fr": _first(bill, "ShortTitleFr"),
         "summary_fr": html_fragment_text(str(bill.get("ShortLegislativeSummaryFr") or "")),
         "status_fr": _first(bill, "StatusNameFr", "CurrentStatusFr"),
         "bill_type": _first(bill, "BillDocumentTypeNameEn", "BillTypeEn", "BillDocumentTypeName"),

@@ -26,7 +26,7 @@ import feedparser
 from lxml import etree
 from pydantic import Field, field_validator, model_validator
 
-from monitor.errors import ParseError
+from monitor.errors import FetchError, ParseError
 from sources._parsing import (
     advance_stage,
     clean_text,
@@ -38,7 +38,6 @@ from sources._parsing import (
     text_of,
 )
 from sources.base import Action, BillRecord, Hearing, Source, SourceOptions, Sponsor, Version, normalize_identifier
-from sources.feed import entry_date
 
 DEFAULT_RSS_URL = "https://capitol.texas.gov/MyTLO/RSS/RSS.aspx"
 DEFAULT_HISTORY_URL = "https://ftp.legis.state.tx.us/bills"
@@ -59,7 +58,7 @@ HISTORY_FOLDERS = {
 SIMPLE_RESOLUTIONS = ("HR", "SR")
 BILL_RE = re.compile(r"(?<![A-Za-z])(HCR|HJR|SCR|SJR|HB|HR|SB|SR)\s*0*(\d{1,5})(?!\d)")
 _CHAMBERS = {"H": "lower", "S": "upper", "E": "executive"}
-_MEETING_TITLE_RE = re.compile(r"^(?P<committee>.+?)\s+-\s+(?P<date>\d{1,2}/\d{1,2}/\d{4})\s*$")
+_MEETING_TITLE_RE = re.compile(r"^(?P<committee>.+?)\s+-\s+(?P<date>\d{1,2}/\d{1,2}/\d{4})\b")
 _MEETING_TEXT_RE = re.compile(r"Time:\s*(?P<time>.*?)\s*,\s*Location:\s*(?P<location>.*)$", re.S)
 _LASTACTION_RE = re.compile(r"^(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+[HSE]\s+(?P<text>.+)$")
 _ACTION_STAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -143,12 +142,21 @@ class TexasSource(Source):
             bills: dict[str, list[Hearing]] = {bill: [] for bill in options.bills}
             for feed in options.feeds:
                 self._read_feed(feed, bills, fetched_feeds)
-            read = 0
+            read, missing = 0, []
             for bill in sorted(bills, key=_bill_order):
-                record = self._bill(bill, bills[bill], since)
+                try:
+                    record = self._bill(bill, bills[bill], since)
+                except FetchError as exc:
+                    # A bill filed today may not be on the mirror yet: one missing file is a warning.
+                    missing.append(exc)
+                    self.warnings.append(f"{bill}: history not read: {_plain(exc)}")
+                    continue
                 if record is not None:
                     read += 1
                     yield record
+            if missing and len(missing) == len(bills):
+                raise FetchError(f"none of the {len(bills)} bill history files could be read "
+                                 f"(first: {_plain(missing[0])}): check history_url", source=self.name)
         if not read and not self.nothing_new_reason:
             self.nothing_new_reason = ("no bill history changed since the last scan" if bills else
                                        "TLO's feeds name no bills or meetings today")
@@ -186,12 +194,19 @@ class TexasSource(Source):
                           location=details.group("location") if details else None, description=text or None)
         named = bills_named(title, text)
         if not named and self.settings.meeting_notices and entry.get("link"):
-            notice_url = self._url(entry["link"])
-            notice = self.http.get(notice_url)
-            assert notice is not None  # only a conditional GET answers None
-            named = bills_named(text_of(soup(notice.content, notice_url)))
+            named = self._notice_bills(self._url(entry["link"]))
         for bill in named:
             bills.setdefault(bill, []).append(hearing)
+
+    def _notice_bills(self, url: str) -> list[str]:
+        """The bills a meeting notice lists; a notice that cannot be read is a warning."""
+        try:
+            notice = self.http.get(url)
+        except FetchError as exc:
+            self.warnings.append(f"meeting notice not read, its hearing is not attached: {_plain(exc)}")
+            return []
+        assert notice is not None  # only a conditional GET answers None
+        return bills_named(text_of(soup(notice.content, url)))
 
     def _bill(self, bill: str, hearings: list[Hearing], since: dt.date | None) -> BillRecord | None:
         """One bill's history as a record; None when unchanged (304), unused, or older than ``since``."""
@@ -251,7 +266,7 @@ def parse_history(content: bytes, url: str, source: Source) -> BillRecord | None
     session = str(getattr(source.options, "session", ""))
     return BillRecord(
         source=source.name, jurisdiction="US-TX", session=session, identifier=identifier,
-        title=title, subjects=[re.sub(r"\s*\([A-Z]\d+\)$", "", clean_text(s.text)) for s in root.findall("subjects/subject")],
+        title=title, subjects=_subjects(root),
         stage=history_stage(actions, identifier.split()[0]), status=status or None,
         status_date=status_date or (actions[-1].date if actions else None),
         last_action=actions[-1].description if actions else None,
@@ -301,6 +316,11 @@ def _last_action(root: etree._Element) -> tuple[str, dt.date | None]:
     return (match.group("text"), parse_date(match.group("date"))) if match else (text, None)
 
 
+def _subjects(root: etree._Element) -> list[str]:
+    """Subjects without TLO's index codes: "Health--General (I0375)" -> "Health--General"."""
+    return [re.sub(r"\s*\([A-Z]\d+\)$", "", clean_text(s.text)) for s in root.findall("subjects/subject")]
+
+
 def _sponsors(root: etree._Element) -> list[Sponsor]:
     sponsors = []
     for element, role in (("authors", "primary"), ("coauthors", "cosponsor"),
@@ -323,8 +343,10 @@ def _versions(root: etree._Element, doc_type: str) -> list[Version]:
 
 def _extras(root: etree._Element) -> dict[str, Any]:
     extras: dict[str, Any] = {
-        "companions": bills_named(clean_text(root.findtext("companions"))),
-        "committees": [{"chamber": node.tag, "name": clean_text(node.get("name")), "status": clean_text(node.get("status"))}
+        "companions": bills_named(" ".join(root.find("companions").itertext())
+                                  if root.find("companions") is not None else ""),
+        "committees": [{"chamber": node.tag, "name": clean_text(node.get("name")),
+                        "status": clean_text(node.get("status"))}
                        for node in root.findall("committees/*") if isinstance(node.tag, str)],
         "analyses": [v.__dict__ for v in _versions(root, "analysis")],
         "fiscal_notes": [v.__dict__ for v in _versions(root, "fiscalNote")],
@@ -340,3 +362,8 @@ def _identifier_from_url(url: str) -> str:
 def _bill_order(bill: str) -> tuple[str, int]:
     prefix, number = bill.split()
     return prefix, int(number)
+
+
+def _plain(error: FetchError) -> str:
+    """The error's message without the "[source] " prefix (the warning is already the source's)."""
+    return re.sub(r"^\[[^\]]*\]\s*", "", error.message)

@@ -193,3 +193,17 @@ def test_options_are_checked_when_the_config_loads(changes: dict[str, object], m
     with pytest.raises(ValidationError) as caught:
         FeedOptions(**values)
     assert message in str(caught.value)
+
+
+def test_documentation_examples_are_valid_source_tables() -> None:
+    """Every [[source]] example of docs/sources-direct-us-federal.md loads with its type's options."""
+    import re
+    import tomllib
+
+    doc = (Path(__file__).parent.parent / "docs" / "sources-direct-us-federal.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", doc, flags=re.S)
+    tables = [table for block in blocks for table in tomllib.loads(block).get("source", [])]
+    assert sorted({t["type"] for t in tables}) == ["feed", "govinfo", "legisinfo", "us-tx"]
+    for table in tables:
+        options = source_class(table["type"]).Options(**table)
+        assert options.name == table["name"]

@@ -9,7 +9,7 @@ import pytest
 import responses
 from pydantic import ValidationError
 
-from monitor.errors import LayoutChangedError
+from monitor.errors import FetchError, LayoutChangedError
 from monitor.http import HttpClient, HttpSettings
 from sources.base import Action, source_class
 from sources.govinfo import GovInfoOptions, GovInfoSource, action_stage, congress_gov_url, parse_billstatus
@@ -250,3 +250,23 @@ def test_options_are_checked(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         GovInfoOptions(**values)
     assert message in str(caught.value)
+
+
+def test_a_listed_file_that_is_missing_is_a_warning(no_network: responses.RequestsMock) -> None:
+    serve(no_network, INDEX, "sitemapindex_documented.xml")
+    serve(no_network, SITEMAP.format("sconres"), "sitemap_117sconres_documented.xml")
+    serve(no_network, SITEMAP.format("hr"), "sitemap_117hr_documented.xml")
+    serve(no_network, BILL.format("sconres", 7), "BILLSTATUS-117sconres7.xml")
+    no_network.get(BILL.format("hr", 9901), status=404)
+    source = make_source(bill_types=["hr", "sconres"])
+    assert [b.identifier for b in source.fetch()] == ["SCONRES 7"]
+    assert source.warnings == [f"GET {BILL.format('hr', 9901)} answered HTTP 404"]
+    assert "117hr" not in source.cursor["lastmod"]  # H.R. 9901 is read again next time
+
+
+def test_no_changed_file_readable_fails_the_source(no_network: responses.RequestsMock) -> None:
+    serve(no_network, INDEX, "sitemapindex_documented.xml")
+    serve(no_network, SITEMAP.format("hr"), "sitemap_117hr_documented.xml")
+    no_network.get(BILL.format("hr", 9901), status=404)
+    with pytest.raises(FetchError, match="none of the 1 changed BILLSTATUS files could be read"):
+        list(make_source(bill_types=["hr"]).fetch())

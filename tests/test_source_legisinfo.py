@@ -53,7 +53,8 @@ def test_list_bills_both_namings_stages_and_dates(no_network: responses.Requests
     assert table == {
         "C-27": ("in_committee", dt.date(2024, 4, 24), "At consideration in committee in the House of Commons"),
         "C-64": ("enacted", dt.date(2024, 10, 10), "Royal assent received"),
-        "S-250": ("passed_chamber", dt.date(2024, 11, 28), "Senate bill awaiting first reading in the House of Commons"),
+        "S-250": ("passed_chamber", dt.date(2024, 11, 28),
+                  "Senate bill awaiting first reading in the House of Commons"),
         "S-252": ("passed_committee", dt.date(2024, 6, 13), "At report stage in the Senate"),
         # LatestBillEventDateTime is 0001-01-01: no date, so the first reading's date stands
         "C-390": ("introduced", dt.date(2023, 12, 12), "Outside the Order of Precedence (a private member's bill "
@@ -71,8 +72,8 @@ def test_english_and_french_titles_are_both_kept(no_network: responses.RequestsM
         "Loi édictant la Loi sur la protection de la vie privée des consommateurs, la Loi sur le Tribunal de la "
         "protection des renseignements personnels et des données et la Loi sur l'intelligence artificielle et les "
         "données et apportant des modifications corrélatives et connexes à d'autres lois")
-    assert c27.extras["short_title"] == "Digital Charter Implementation Act, 2022"
-    assert c27.extras["short_title_fr"] == "Loi de 2022 sur la mise en œuvre de la Charte du numérique"
+    assert c27.extras["title_short"] == "Digital Charter Implementation Act, 2022"
+    assert c27.extras["title_short_fr"] == "Loi de 2022 sur la mise en œuvre de la Charte du numérique"
     assert c27.extras["status_fr"] == "À l'étude en comité à la Chambre des communes"
     assert c27.url == "https://www.parl.ca/legisinfo/en/bill/44-1/c-27"
 
@@ -174,7 +175,8 @@ def test_retired_xml_export_real_capture(no_network: responses.RequestsMock) -> 
     assert (c1.jurisdiction, c1.session, c1.identifier) == ("CA", "41-2", "C-1")
     assert c1.title == "An Act respecting the Administration of Oaths of Office"
     assert c1.extras["title_fr"] == "Loi concernant la prestation de serments d'office"
-    assert (c1.stage, c1.status, c1.status_date) == ("introduced", "Introduction and First Reading", dt.date(2013, 10, 16))
+    assert (c1.stage, c1.status, c1.status_date) == (
+        "introduced", "Introduction and First Reading", dt.date(2013, 10, 16))
     assert c1.extras["status_fr"] == "Dépôt et première lecture"
     assert [(a.date, a.chamber, a.description) for a in c1.actions] == [
         (dt.date(2013, 10, 16), "lower", "Introduction and First Reading")]
@@ -260,3 +262,28 @@ def test_options_are_checked(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         LegisInfoOptions(**values)
     assert message in str(caught.value)
+
+
+def test_rules_find_bills_through_french_and_short_titles(no_network: responses.RequestsMock, tmp_path: Path) -> None:
+    from rules.explain import BillText
+    from rules.ruleset import load_rules
+
+    rule_file = tmp_path / "rules.toml"
+    rule_file.write_text(
+        '[[rule]]\nid = "dossiers"\nname = "Dossiers"\nquery = \'"dossiers de sante"\'\n\n'
+        '[[rule]]\nid = "charter"\nname = "Charter"\nquery = \'"Digital Charter"\'\n', encoding="utf-8")
+    matcher = load_rules([rule_file]).matcher
+    serve(no_network, LIST, "bills_44-1_list_documented.json")
+    matched = {b.identifier: [m.rule.id for m in matcher.match(BillText.from_bill(b))] for b in make_source().fetch()}
+    # S-250's English title says "electronic health records": only its French title has the phrase
+    assert matched["S-250"] == ["dossiers"]
+    assert matched["C-27"] == ["charter"]  # in the short title only
+
+
+def test_missing_detail_falls_back_on_the_list_with_a_warning(no_network: responses.RequestsMock) -> None:
+    serve(no_network, LIST, "bills_44-1_list_documented.json")
+    no_network.get(DETAIL_C27, status=404)
+    source = make_source(cursor=fingerprints_except("C-27"), details=True)
+    [c27] = list(source.fetch())
+    assert (c27.identifier, c27.stage, c27.summary, c27.source_url) == ("C-27", "in_committee", None, LIST)
+    assert source.warnings == [f"C-27: detail not read, list data used: GET {DETAIL_C27} answered HTTP 404"]

@@ -9,7 +9,7 @@ import pytest
 import responses
 from pydantic import ValidationError
 
-from monitor.errors import LayoutChangedError, ParseError
+from monitor.errors import FetchError, LayoutChangedError, ParseError
 from monitor.http import HttpClient, HttpSettings
 from sources.base import Action, Hearing, source_class
 from sources.us_tx import TexasOptions, TexasSource, bills_named, history_stage, parse_history
@@ -47,7 +47,8 @@ def test_registered_as_us_tx() -> None:
 def test_history_of_an_enacted_bill() -> None:
     bill = history("billhistory_HB1234_documented.xml")
     assert (bill.jurisdiction, bill.session, bill.identifier) == ("US-TX", "89R", "HB 1234")
-    assert bill.title == "Relating to the electronic exchange of health information and patient access to health records."
+    assert bill.title == ("Relating to the electronic exchange of health information and patient access to "
+                          "health records.")
     assert (bill.stage, bill.status, bill.status_date) == ("enacted", "Effective on 9/1/25", dt.date(2025, 6, 20))
     assert bill.subjects == ["Health--General", "Health Care Providers", "Electronic Information Systems"]
     assert [(s.name, s.role) for s in bill.sponsors] == [
@@ -205,7 +206,8 @@ def test_a_failed_history_read_refetches_the_feed_next_time(no_network: response
 
 def test_base_url_moves_feeds_notices_and_histories(no_network: responses.RequestsMock) -> None:
     mirror = "http://127.0.0.1:9"
-    serve(no_network, f"{mirror}/MyTLO/RSS/RSS.aspx?Type=upcomingmeetingssenate", "rss_upcomingmeetingssenate_documented.xml")
+    serve(no_network, f"{mirror}/MyTLO/RSS/RSS.aspx?Type=upcomingmeetingssenate",
+          "rss_upcomingmeetingssenate_documented.xml")
     serve(no_network, f"{mirror}/tlodocs/89R/schedules/html/C6102025032508001.HTM",
           "meeting_notice_C6102025032508001_documented.html")
     no_network.get(f"{mirror}/tlodocs/89R/schedules/html/C5402025032609001.HTM", body=b"<p>canceled</p>")
@@ -237,3 +239,29 @@ def test_default_feeds_and_bill_normalization() -> None:
     options = TexasOptions(name="t", type="us-tx", session="892", bills=["hb0012", "S.J.R. 3"])
     assert options.bills == ["HB 12", "SJR 3"]
     assert "upcomingmeetingsjoint" in options.feeds and "todaysfiledhouse" in options.feeds
+
+
+def test_a_missing_history_file_is_a_warning_when_others_are_read(no_network: responses.RequestsMock) -> None:
+    serve(no_network, SB5, "billhistory_SB5_documented.xml")
+    no_network.get(HB1234, status=404)
+    source = make_source(bills=["HB 1234", "SB 5"])
+    assert [b.identifier for b in source.fetch()] == ["SB 5"]
+    assert len(source.warnings) == 1 and source.warnings[0].startswith("HB 1234: history not read: GET ")
+    assert "HTTP 404" in source.warnings[0]
+
+
+def test_no_history_file_readable_fails_the_source(no_network: responses.RequestsMock) -> None:
+    no_network.get(HB1234, status=404)
+    no_network.get(SB5, status=404)
+    with pytest.raises(FetchError, match="none of the 2 bill history files could be read .*check history_url"):
+        list(make_source(bills=["HB 1234", "SB 5"]).fetch())
+
+
+def test_unreadable_meeting_notice_is_a_warning(no_network: responses.RequestsMock) -> None:
+    serve(no_network, RSS.format("upcomingmeetingssenate"), "rss_upcomingmeetingssenate_documented.xml")
+    no_network.get(NOTICE_HHS, status=404)
+    no_network.get(NOTICE_FINANCE, body=b"<p>canceled</p>")
+    source = make_source(feeds=["upcomingmeetingssenate"])
+    assert list(source.fetch()) == []
+    assert source.nothing_new_reason == "TLO's feeds name no bills or meetings today"
+    assert source.warnings[0].startswith("meeting notice not read, its hearing is not attached: GET " + NOTICE_HHS)
