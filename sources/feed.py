@@ -136,6 +136,8 @@ class FeedSource(Source):
     limits = ("only what the feed shows: recent entries, no sponsors or versions; "
               "stage only where a stage_patterns regex matches")
     Options = FeedOptions
+    #: feeds live on legislatures' web sites: their robots.txt is obeyed
+    respects_robots = True
 
     def fetch(self, since: dt.date | None = None) -> Iterator[BillRecord]:
         options: FeedOptions = self.options  # type: ignore[assignment]

@@ -128,6 +128,8 @@ class TexasSource(Source):
     limits = ("only bills listed or named by today's feeds are read (no full-session crawl); "
               "history mirror layout assumed from documentation; meetings naming no bill are skipped")
     Options = TexasOptions
+    #: TLO is a web site (feeds, meeting notices, bill files): its robots.txt is obeyed
+    respects_robots = True
 
     @property
     def settings(self) -> TexasOptions:

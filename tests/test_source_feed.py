@@ -207,3 +207,15 @@ def test_documentation_examples_are_valid_source_tables() -> None:
     for table in tables:
         options = source_class(table["type"]).Options(**table)
         assert options.name == table["name"]
+
+
+def test_robots_txt_is_obeyed(no_network: responses.RequestsMock) -> None:
+    from monitor.robots import RobotsDisallowedError
+
+    assert FeedSource.respects_robots
+    no_network.get("https://legis.example.org/robots.txt", body="User-agent: billwatch\nDisallow: /\n")
+    client = HttpClient(HttpSettings(min_interval=0, retries=0))
+    source = FeedSource(FeedOptions(name="f", type="feed", url=URL, jurisdiction="US-TX", session="89R"),
+                        client.for_source("f", respects_robots=True))
+    with pytest.raises(RobotsDisallowedError):
+        list(source.fetch())

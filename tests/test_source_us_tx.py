@@ -265,3 +265,15 @@ def test_unreadable_meeting_notice_is_a_warning(no_network: responses.RequestsMo
     assert list(source.fetch()) == []
     assert source.nothing_new_reason == "TLO's feeds name no bills or meetings today"
     assert source.warnings[0].startswith("meeting notice not read, its hearing is not attached: GET " + NOTICE_HHS)
+
+
+def test_robots_txt_is_obeyed(no_network: responses.RequestsMock) -> None:
+    from monitor.robots import RobotsDisallowedError
+
+    assert TexasSource.respects_robots
+    no_network.get("https://capitol.texas.gov/robots.txt", body="User-agent: *\nDisallow: /MyTLO/\n")
+    client = HttpClient(HttpSettings(min_interval=0, retries=0))
+    source = TexasSource(TexasOptions(name="texas", type="us-tx", session="89R", feeds=["todaysfiledhouse"]),
+                         client.for_source("texas", respects_robots=True))
+    with pytest.raises(RobotsDisallowedError, match="MyTLO/RSS/RSS.aspx"):
+        list(source.fetch())
