@@ -192,6 +192,10 @@ class FeedSource(Source):
         )
 
     def _records(self, entries: list[_Entry], url: str) -> Iterator[BillRecord]:
+        if entries and "identifier_pattern" in self.options.model_fields_set and not any(
+                e.identifier for e in entries):
+            # The pattern was written for this feed: matching nothing means its titles changed.
+            raise self.layout_error(f"identifier_pattern {self.options.identifier_pattern}", url)  # type: ignore[attr-defined]
         bills: dict[str, list[_Entry]] = {}
         for entry in entries:
             if entry.identifier is None and not entry.key:

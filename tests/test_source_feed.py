@@ -10,7 +10,7 @@ import pytest
 import responses
 from pydantic import ValidationError
 
-from monitor.errors import ParseError
+from monitor.errors import LayoutChangedError, ParseError
 from monitor.http import HttpClient, HttpSettings
 from sources.base import source_class
 from sources.feed import FeedOptions, FeedSource
@@ -219,3 +219,12 @@ def test_robots_txt_is_obeyed(no_network: responses.RequestsMock) -> None:
                         client.for_source("f", respects_robots=True))
     with pytest.raises(RobotsDisallowedError):
         list(source.fetch())
+
+
+def test_a_configured_identifier_pattern_that_matches_nothing_is_a_layout_error(
+        no_network: responses.RequestsMock) -> None:
+    serve(no_network, "ns_style_rss_documented.xml")
+    source = make_source(jurisdiction="CA-NS", session="65-1", identifier_pattern=r"^Projet de loi (?P<id>\d+)")
+    with pytest.raises(LayoutChangedError) as caught:
+        list(source.fetch())
+    assert "identifier_pattern ^Projet de loi" in str(caught.value) and URL in str(caught.value)
