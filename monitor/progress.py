@@ -37,7 +37,7 @@ class ScanProgress:
         now = time.monotonic()
         if name != self.source:
             self.finish()
-            self.source, self.started, self._drawn, self._logged = name, now, 0.0, 0
+            self.source, self.started, self._drawn, self._logged = name, now, float("-inf"), 0
         if self.tty:
             if now - self._drawn >= REDRAW_EVERY:
                 self._draw(f"{name}: {read} bills read ({now - self.started:.0f} s)")

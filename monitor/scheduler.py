@@ -60,6 +60,10 @@ class Runner:
         self._running = 0
         self._idle = threading.Condition()
         self._stop_signals = 0
+        #: with --now, digests wait for the first round of scans, so they include what it found
+        self._first_scans: set[str] = set()
+        self._first_scans_done = threading.Event()
+        self._first_scans_done.set()
 
     # -- jobs -----------------------------------------------------------------------------------
 
@@ -82,6 +86,9 @@ class Runner:
             options: dict[str, Any] = {}
             if run_now:
                 options["next_run_time"] = dt.datetime.now(self.scheduler.timezone)
+                if job.kind == "scan":
+                    self._first_scans.add(job.id)
+                    self._first_scans_done.clear()
             self.scheduler.add_job(
                 self._guarded, trigger=job.trigger, args=[job.id, func, *args], id=job.id,
                 name=f"{job.id} ({job.cron})", executor=executor, replace_existing=True,
@@ -97,6 +104,7 @@ class Runner:
         """Run one job: never let it raise into the scheduler; count it for a clean shutdown."""
         if self.stopping.is_set():
             log.info("%s skipped: stopping", job_id)
+            self._first_scan_over(job_id)
             return
         with self._idle:
             self._running += 1
@@ -107,17 +115,25 @@ class Runner:
         except Exception:  # a bug in one job must not stop the scheduler
             log.exception("%s crashed (the scheduler keeps running; please report this)", job_id)
         finally:
+            self._first_scan_over(job_id)
             with self._idle:
                 self._running -= 1
                 self._idle.notify_all()
 
+    def _first_scan_over(self, job_id: str) -> None:
+        with self._idle:
+            self._first_scans.discard(job_id)
+            if not self._first_scans:
+                self._first_scans_done.set()
+
     def scan_job(self, source: str) -> None:
         """Scan one source, then send immediate alerts for what it changed."""
+        from monitor.progress import ScanProgress
         from monitor.scan import scan
 
         config, database = self.config, self.database
         report = scan(config, database, names=[source], should_stop=self.stopping.is_set,
-                      ruleset=self.ruleset)
+                      ruleset=self.ruleset, progress=ScanProgress(tty=False))  # log lines, even on a terminal
         for item in report.sources:
             if item.error:
                 log.error("scan %s failed: %s", item.name, item.error)
@@ -134,6 +150,10 @@ class Runner:
         """Send the digests that are due (daily after 23 h, weekly after 6 days since the last one),
         then every message still pending from an earlier failed attempt."""
         from notifiers.delivery import run_due_digests
+
+        while not self._first_scans_done.wait(1.0):  # --now: the first scans are still running
+            if self.stopping.is_set():
+                return
         from notifiers.selection import rule_catalog
 
         report = run_due_digests(self.config, self.database, dt.datetime.now(dt.timezone.utc),

@@ -286,3 +286,51 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_progress_on_a_terminal_redraws_one_line(monkeypatch):
+    import io
+
+    from monitor import progress
+
+    stream = io.StringIO()
+    reporter = progress.ScanProgress(stream, tty=True)
+    clock = iter([0.0, 0.05, 0.5, 1.0, 1.5])
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    for name, read in [("tx", 1), ("tx", 2), ("tx", 40), ("ok", 1)]:
+        reporter(name, read)
+    reporter.finish()
+    shown = stream.getvalue()
+    assert "\rtx: 1 bills read (0 s)" in shown and "\rtx: 40 bills read (0 s)" in shown
+    assert "tx: 2 bills read" not in shown  # redrawn at most every 0.2 s
+    assert "\rok: 1 bills read (0 s)" in shown and shown.endswith("\r")
+
+
+def test_scan_off_a_terminal_logs_plain_progress_lines(tmp_path, server):
+    server.routes["/big.xml"] = Route(rss(*((f"HB {n} Relating to item {n}", f"hb{n}") for n in range(1, 1201))))
+    config = write_config(tmp_path, server.url, extra=feed_source("big", f"{server.url}/big.xml"))
+    result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "scan", "--source", "big"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    progress = [line for line in result.stderr.splitlines() if "bills read so far" in line]
+    assert [line.split("billwatch.scan: ")[1] for line in progress] == [
+        "big: 500 bills read so far", "big: 1000 bills read so far"]
+    assert "\r" not in result.stderr
+    assert "big: read 1200, new 1200" in result.stdout
+
+
+def test_run_never_logs_the_api_key(tmp_path, server, processes):
+    server.routes["/os/bills"] = Route(b'{"detail": "Invalid API Key."}', status=401, content_type="application/json")
+    config = write_config(tmp_path, server.url, extra=textwrap.dedent(f"""
+        [[source]]
+        name = "states"
+        type = "openstates"
+        api_key = "${{OPENSTATES_TEST_KEY}}"
+        jurisdictions = ["tx"]
+        base_url = "{server.url}/os"
+        """))
+    run = Billwatch(config, "-v", "run", "--now", env={"OPENSTATES_TEST_KEY": "sekrit-0123456789"})
+    processes.append(run)
+    run.wait_for(r"scan states failed: .*401|scan states failed: .*refused")
+    assert run.stop() == 0
+    assert run.log and not any("sekrit-0123456789" in line for line in run.log)

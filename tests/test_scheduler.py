@@ -173,7 +173,7 @@ def test_scan_job_stores_bills_and_a_failing_source_is_only_logged(runner, serve
     assert states["broken"].consecutive_failures == 1
     assert "scan good: read 2, new 2" in caplog.text
     assert "scan broken failed:" in caplog.text and "500" in caplog.text
-    assert server.hits == {"/good.xml": 1, "/broken.xml": 1}
+    assert (server.hits["/good.xml"], server.hits["/broken.xml"]) == (1, 1)
 
 
 @pytest.mark.parametrize("error", [RuntimeError("parser bug"), KeyError("missing")], ids=["runtime", "keyerror"])
@@ -189,7 +189,7 @@ def test_a_job_that_raises_is_logged_and_does_not_escape(runner, caplog, error):
 def test_jobs_are_skipped_once_stopping(runner, server):
     runner.stopping.set()
     runner._guarded("scan:good", runner.scan_job, "good")
-    assert server.hits == {}
+    assert "/good.xml" not in server.hits
 
 
 def test_reload_applies_a_good_config_and_refuses_a_broken_one(tmp_path, runner, server, caplog):
@@ -257,3 +257,26 @@ def test_wait_for_jobs_returns_once_running_jobs_end(runner):
     finish.set()
     assert runner.wait_for_jobs(timeout=5) is True
     worker.join()
+
+
+def test_with_now_the_first_digests_wait_for_the_first_scans(runner, monkeypatch):
+    import notifiers.delivery
+    from notifiers.delivery import DeliveryReport
+
+    calls: list[int] = []
+
+    def fake_due(config, database, now, catalog=None):
+        with runner.database.session() as session:
+            calls.append(session.scalar(select(func.count()).select_from(Bill)))
+        return DeliveryReport()
+
+    monkeypatch.setattr(notifiers.delivery, "run_due_digests", fake_due)
+    runner.schedule(planned_jobs(runner.config), run_now=True)
+    digest = threading.Thread(target=runner._guarded, args=("digest:daily", runner.digest_job, "daily"))
+    digest.start()
+    digest.join(1.5)
+    assert digest.is_alive() and calls == []  # waiting for scan:good and scan:broken
+    runner._guarded("scan:good", runner.scan_job, "good")
+    runner._guarded("scan:broken", runner.scan_job, "broken")
+    digest.join(5)
+    assert calls == [2]  # the digest ran after the scans, and saw their bills
