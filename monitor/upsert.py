@@ -107,14 +107,13 @@ class ChunkWriter:
         return recorded
 
     def _insert_bills(self, new: list[tuple[BillRecord, str]]) -> dict[Key, int]:
+        """Insert new bills; their ids, by key. A plain executemany and a SELECT of the ids beat
+        INSERT ... RETURNING: psycopg re-parses every multi-row VALUES statement RETURNING needs."""
         if not new:
             return {}
         rows = [bill_row(r, h, self.now) | {"first_seen": self.now} for r, h in new]
-        # RETURNING the key as well: rows may come back in any order
-        statement = sa.insert(BILLS).returning(
-            BILLS.c.id, BILLS.c.jurisdiction, BILLS.c.session, BILLS.c.identifier)
-        result = self.connection.execute(statement, rows)
-        return {(row.jurisdiction, row.session, row.identifier): row.id for row in result}
+        self.connection.execute(sa.insert(BILLS), rows)
+        return {key: row.id for key, row in read_stored(self.connection, [r for r, _ in new]).items()}
 
     def _update_bills(self, changed: list[tuple[BillRecord, str, sa.Row[Any]]]) -> None:
         if changed:
@@ -186,32 +185,27 @@ class ChunkWriter:
                 yield PendingEvent(bill_id, "hearing_scheduled", data, hearing.date, record.source)
 
     def _insert_events(self, events: list[PendingEvent], check: bool) -> dict[int, list[str]]:
-        """Insert events, skipping those already recorded; returns bill id -> kinds recorded.
+        """Insert the events not recorded yet; returns bill id -> kinds recorded, in order.
 
-        ``check=False`` is for events of bills inserted in this chunk, which cannot exist yet:
-        no RETURNING needed to learn which were new.
+        ``check`` reads the bills' recorded events first (``False`` for bills inserted in this
+        chunk, which have none). ON CONFLICT DO NOTHING still guards against another process
+        recording the same event meanwhile.
         """
+        recorded_before = read_event_identities(self.connection, {e.bill_id for e in events}) if check else set()
         rows, seen = [], set()
         for event in events:
             row = event_row(event.bill_id, event.kind, event.data, event.event_date, event.source,
                             self.baseline, self.scan_run_id, self.now)
             identity = (row["bill_id"], row["kind"], row["content_key"])
-            if identity not in seen:
+            if identity not in seen and identity not in recorded_before:
                 seen.add(identity)
                 rows.append(row)
         if not rows:
             return {}
-        statement = self.store.insert_ignoring_duplicates(EVENTS, EVENT_IDENTITY)
-        if check:
-            statement = statement.returning(EVENTS.c.bill_id, EVENTS.c.kind, EVENTS.c.content_key)
-            inserted = {(r.bill_id, r.kind, r.content_key) for r in self.connection.execute(statement, rows)}
-        else:
-            self.connection.execute(statement, rows)
-            inserted = seen
+        self.connection.execute(self.store.insert_ignoring_duplicates(EVENTS, EVENT_IDENTITY), rows)
         recorded: dict[int, list[str]] = defaultdict(list)
-        for row in rows:  # in the order the events were computed
-            if (row["bill_id"], row["kind"], row["content_key"]) in inserted:
-                recorded[row["bill_id"]].append(row["kind"])
+        for row in rows:
+            recorded[row["bill_id"]].append(row["kind"])
         return recorded
 
 
@@ -248,6 +242,15 @@ def read_stored(connection: sa.Connection, records: list[BillRecord]) -> dict[Ke
         for row in connection.execute(_STORED_QUERY, params):
             stored[(jurisdiction, session, row.identifier)] = row
     return stored
+
+
+def read_event_identities(connection: sa.Connection, bill_ids: set[int]) -> set[tuple[int, str, str]]:
+    """(bill_id, kind, content_key) of every event recorded for ``bill_ids``."""
+    if not bill_ids:
+        return set()
+    query = sa.select(EVENTS.c.bill_id, EVENTS.c.kind, EVENTS.c.content_key).where(
+        EVENTS.c.bill_id.in_(sorted(bill_ids)))
+    return {(row.bill_id, row.kind, row.content_key) for row in connection.execute(query)}
 
 
 def read_children(connection: sa.Connection, bill_ids: list[int]) -> dict[int, StoredChildren]:
@@ -329,7 +332,8 @@ def json_default(value: Any) -> Any:
 
 
 # one encoder, built once: json.dumps with options would build one per call
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=json_default)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=json_default,
+                              check_circular=False)
 
 
 def content_hash(record: BillRecord) -> str:
