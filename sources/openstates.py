@@ -5,6 +5,12 @@ asked for by repeated ``include=`` parameters. Incremental: each jurisdiction re
 ``updated_at`` it has stored and the next scan asks only for bills updated since then. Throttled to
 the key's tier (free: 10 requests a minute, 250 a day); a 429 is retried by the shared HTTP client
 after the ``Retry-After`` the API sends.
+
+Sessions: a bill is stored under the LegiScan-form label of its session (``"2025 Regular
+Session"``, see :mod:`sources.us_sessions`), so that the same bill read from LegiScan and from Open
+States is one bill. The labels come from the jurisdiction's ``legislative_sessions``, read when a
+bill of a session without a label arrives and remembered in the cursor; Open States' own
+identifier stays in ``extras["openstates_session"]``.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from sources.base import (
     Version,
     normalize_identifier,
 )
+from sources.us_sessions import SessionLabels, openstates_session_labels
 
 DEFAULT_BASE_URL = "https://v3.openstates.org"
 #: the largest page /bills serves
@@ -110,6 +117,10 @@ class OpenStatesSource(Source):
     options: OpenStatesOptions
     #: set by fetch() when the daily budget ran out during this scan
     budget_spent: bool = False
+    _labels: SessionLabels
+    #: jurisdictions whose sessions were read in this scan (at most once each)
+    _sessions_read: set[str]
+    _unmapped_told: set[tuple[str, str]]
 
     @classmethod
     def request_interval(cls, options: SourceOptions) -> float | None:
@@ -121,12 +132,16 @@ class OpenStatesSource(Source):
         self._require_key()
         self.budget_spent = False
         cursors: dict[str, str] = self.cursor.setdefault("updated_since", {})
+        self._labels = SessionLabels(self.cursor.setdefault("sessions", {}))
+        self._sessions_read, self._unmapped_told = set(), set()
         read, quiet = 0, []
         for jurisdiction, session in self._targets():
             key = jurisdiction if session is None else f"{jurisdiction}/{session}"
             updated_since = since.isoformat() if since else _api_timestamp(cursors.get(key))
             count = 0
             for record, updated_at in self._fetch_target(jurisdiction, session, updated_since):
+                if not self._label_session(record, jurisdiction):
+                    break  # the budget ran out before the session's label could be read
                 if updated_at > cursors.get(key, ""):
                     cursors[key] = updated_at  # set with the record: the scan stores both at once
                 count += 1
@@ -139,6 +154,39 @@ class OpenStatesSource(Source):
                              else f"{key}: no bills in this session yet")
         if read == 0:
             self.nothing_new_reason = self.warnings[-1] if self.budget_spent else "; ".join(quiet)
+
+    def _label_session(self, record: BillRecord, jurisdiction: str) -> bool:
+        """Give ``record`` its session's canonical label; False when the budget is spent first.
+
+        A session that cannot be labelled keeps Open States' identifier, with a warning.
+        """
+        raw = record.session
+        if jurisdiction == "us":
+            return True  # Congress: the congress number, as the GovInfo source labels it
+        today = _utc_today()
+        if jurisdiction not in self._sessions_read and self._labels.needs_refresh(jurisdiction, raw, today):
+            if not self._spend_request():
+                return False
+            labels, unmapped = openstates_session_labels(self._read_sessions(jurisdiction), jurisdiction)
+            self.warnings.extend(self._labels.update(jurisdiction, labels, unmapped, today))
+            self._sessions_read.add(jurisdiction)
+        label = self._labels.label(jurisdiction, raw)
+        if label is None and (jurisdiction, raw) not in self._unmapped_told:
+            self._unmapped_told.add((jurisdiction, raw))
+            self.warnings.append(f"{jurisdiction}: bills of Open States session {raw!r} keep that label "
+                                 f"({self._labels.why_unmapped(jurisdiction, raw)})")
+        record.session = label or raw
+        return True
+
+    def _read_sessions(self, jurisdiction: str) -> list[Any]:
+        """The jurisdiction's ``legislative_sessions`` (one request)."""
+        base = (self.options.base_url or DEFAULT_BASE_URL).rstrip("/")
+        payload, shown = self._get_page(f"{base}/jurisdictions/{jurisdiction_id(jurisdiction)}",
+                                        [("include", "legislative_sessions")])
+        sessions = payload.get("legislative_sessions") if isinstance(payload, dict) else None
+        if not isinstance(sessions, list) or not all(isinstance(s, dict) for s in sessions):
+            raise ParseError(f"{shown}: expected a jurisdiction with a 'legislative_sessions' list", source=self.name)
+        return sessions
 
     def _require_key(self) -> None:
         if not self.options.api_key.strip():
@@ -174,7 +222,7 @@ class OpenStatesSource(Source):
                 ) -> list[tuple[str, str]]:
         # include is repeated (include=a&include=b): the API rejects a comma-joined list
         # Congress has no abbreviation in Open States: it is asked for by its ocd id
-        params = [("jurisdiction", "ocd-jurisdiction/country:us/government" if jurisdiction == "us" else jurisdiction)]
+        params = [("jurisdiction", jurisdiction_id(jurisdiction) if jurisdiction == "us" else jurisdiction)]
         if session:
             params.append(("session", session))
         if updated_since:
@@ -295,8 +343,17 @@ def _parse_bill(item: dict[str, Any], source: str, url: str, include: set[str]) 
             "updated_at": item.get("updated_at"),
             "classification": list(item.get("classification") or []),
             "latest_passage_date": item.get("latest_passage_date") or None,  # "" means none
+            "openstates_session": str(item["session"]),  # fetch() relabels the session itself
         },
     )
+
+
+def jurisdiction_id(code: str) -> str:
+    """``tx`` -> ``ocd-jurisdiction/country:us/state:tx/government`` (DC a district, PR a territory, us Congress)."""
+    if code == "us":
+        return "ocd-jurisdiction/country:us/government"
+    kind = {"dc": "district", "pr": "territory"}.get(code, "state")
+    return f"ocd-jurisdiction/country:us/{kind}:{code}/government"
 
 
 def jurisdiction_code(ocd_id: str) -> str:

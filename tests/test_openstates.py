@@ -100,6 +100,7 @@ def test_real_ny_capture_parses_as_it_is():
         "updated_at": "2026-06-18T17:07:03.990770+00:00",
         "classification": ["bill"],
         "latest_passage_date": None,  # "" in the payload means no passage
+        "openstates_session": "2025-2026",  # fetch() gives the bill the canonical label (test_openstates_sessions)
     }
     assert records[2].summary is None  # "abstracts": []
 

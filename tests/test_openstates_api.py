@@ -21,13 +21,22 @@ KEY = "os-test-key-0123456789"
 
 
 def make_source(cursor: dict | None = None, sleeps: list[float] | None = None, **keys: object) -> OpenStatesSource:
+    """A source whose cursor already knows today's session labels (reading them: test_openstates_sessions)."""
     opts = OpenStatesOptions(
         name="openstates", type="openstates", **{"api_key": KEY, "jurisdictions": ["tx"], **keys}
     )
     recorded = sleeps if sleeps is not None else []
     client = HttpClient(HttpSettings(retries=2), sleep=recorded.append)
     http = client.for_source(opts.name, OpenStatesSource.secrets(opts), OpenStatesSource.request_interval(opts))
-    return OpenStatesSource(opts, http, cursor if cursor is not None else {})
+    cursor = cursor if cursor is not None else {}
+    cursor.setdefault("sessions", known_sessions())
+    return OpenStatesSource(opts, http, cursor)
+
+
+def known_sessions() -> dict:
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    return {"tx": {"fetched": today, "labels": {"89": "2025 Regular Session"}, "unmapped": {}},
+            "ny": {"fetched": today, "labels": {"2025-2026": "2025-2026 Regular Session"}, "unmapped": {}}}
 
 
 def tx_page() -> dict:

@@ -2,7 +2,9 @@
 
 The store runs on SQLite, and on PostgreSQL where BILLWATCH_TEST_PG_URL is set (CI sets it). Each
 test stores its bills under its own session label and source name, and deletes them afterwards, so
-tests sharing the PostgreSQL database never see each other's bills.
+tests sharing the PostgreSQL database never see each other's bills: the server lists each test's
+session as a called session with its own year and ordinal, which the source turns into its own
+label ("1987 42nd Special Session").
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 import datetime as dt
 import json
 import os
+import random
 import threading
 import urllib.parse
 import uuid
@@ -28,6 +31,7 @@ from monitor.http import HttpClient, HttpSettings
 from monitor.scan import scan_source
 from monitor.store import Store
 from sources.openstates import OpenStatesOptions, OpenStatesSource
+from sources.us_sessions import english_ordinal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openstates"
 KEY = "local-test-key-42"
@@ -38,19 +42,26 @@ BILL_COUNT = 45  # three pages of 20
 class FakeOpenStates(BaseHTTPRequestHandler):
     """GET /bills as v3.openstates.org answers it: key header, updated_since compared as text with
     PostgreSQL's form of the timestamp, sort=updated_asc, pages of per_page, 404 past max_page,
-    only the included data."""
+    only the included data. GET /jurisdictions/<Texas>?include=legislative_sessions: ``sessions``."""
 
     bills: list[dict] = []
-    asked: list[dict[str, list[str]]] = []
+    sessions: list[dict] = []
+    asked: list[dict[str, list[str]]] = []  # the /bills queries
+    sessions_asked: int = 0
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
-        type(self).asked.append(query)
-        if url.path != "/bills":
-            return self._send(404, {"detail": "Not Found"})
         if self.headers.get("X-API-KEY") != KEY:
             return self._send(401, {"detail": "Invalid API key."})
+        if url.path == "/jurisdictions/ocd-jurisdiction/country:us/state:tx/government":
+            type(self).sessions_asked += 1
+            return self._send(200, {"id": url.path.removeprefix("/jurisdictions/"), "name": "Texas",
+                                    "classification": "state", "url": "https://capitol.texas.gov/",
+                                    "legislative_sessions": self.sessions})
+        if url.path != "/bills":
+            return self._send(404, {"detail": "Not Found"})
+        type(self).asked.append(query)
         since = query.get("updated_since", [""])[0]
         state = query["jurisdiction"][0]
         bills = [b for b in self.bills if b["jurisdiction"]["id"].endswith(f":{state}/government")
@@ -121,11 +132,15 @@ def database(request, tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def run(database: Database) -> Iterator[tuple[str, str]]:
-    """(session label, source name) of this test; its rows are deleted afterwards."""
-    tag = uuid.uuid4().hex[:8]
-    session_label, source_name = f"89-{tag}", f"openstates-{tag}"
-    yield session_label, source_name
+def run(database: Database) -> Iterator[tuple[str, str, str]]:
+    """(session label, source name, Open States session) of this test; its rows are deleted afterwards."""
+    tag = uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop"))  # no digits: no year
+    year, called = random.randint(1900, 2099), english_ordinal(random.randint(1, 99))
+    session_label, source_name, openstates_session = f"{year} {called} Special Session", f"openstates-{tag}", f"89{tag}"
+    FakeOpenStates.sessions = [{"identifier": openstates_session, "classification": "special",
+                                "name": f"89th Legislature, {called} Called Session ({year})",
+                                "start_date": f"{year}-07-21", "end_date": f"{year}-08-15"}]
+    yield session_label, source_name, openstates_session
     with database.engine.begin() as connection:
         connection.execute(sa.delete(models.Bill).where(models.Bill.session == session_label))
         connection.execute(sa.delete(models.ScanRun).where(models.ScanRun.source == source_name))
@@ -133,9 +148,10 @@ def run(database: Database) -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture
-def api(run: tuple[str, str]) -> Iterator[str]:
-    FakeOpenStates.bills = documented_bills(BILL_COUNT, run[0])
+def api(run: tuple[str, str, str]) -> Iterator[str]:
+    FakeOpenStates.bills = documented_bills(BILL_COUNT, run[2])
     FakeOpenStates.asked = []
+    FakeOpenStates.sessions_asked = 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenStates)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -167,11 +183,13 @@ def count_events(database: Database, session_label: str) -> int:
 
 
 def test_second_scan_with_updated_since_changes_nothing(api, database, run):
-    session_label, name = run
+    session_label, name, _ = run
     cursor: dict = {}
     first = store_scan(database, make_source(api, cursor, name), baseline=True)
     assert [o.result for o in first] == ["insert"] * BILL_COUNT
+    assert {o.key[1] for o in first} == {session_label}
     assert [q["page"] for q in FakeOpenStates.asked] == [["1"], ["2"], ["3"]]
+    assert FakeOpenStates.sessions_asked == 1
     events_after_first = count_events(database, session_label)
     assert events_after_first == BILL_COUNT  # one new_bill each
 
@@ -193,10 +211,11 @@ def test_second_scan_with_updated_since_changes_nothing(api, database, run):
     assert {"stage_changed", "action_added"} <= set(third[2].events)
     assert third[0].events == third[1].events == []
     assert cursor["updated_since"]["tx"] == "2025-06-02T09:00:00.000001+00:00"
+    assert FakeOpenStates.sessions_asked == 1  # the label is remembered in the cursor
 
 
 def test_scan_pipeline_with_base_url_at_the_local_server(api, database, run, monkeypatch):
-    session_label, name = run
+    session_label, name, openstates_session = run
     monkeypatch.setenv("OPENSTATES_API_KEY", KEY)
     config = parse_config({"source": [{"name": name, "type": "openstates", "base_url": api,
                                        "api_key": "${OPENSTATES_API_KEY}", "jurisdictions": ["tx"]}]})
@@ -204,7 +223,8 @@ def test_scan_pipeline_with_base_url_at_the_local_server(api, database, run, mon
     (options,) = config.sources
 
     first = scan_source(config, database, options, http)
-    assert (first.error, first.read, first.inserted, first.requests) == (None, BILL_COUNT, BILL_COUNT, 3)
+    # the session labels, then three pages of bills; a rescan: one page
+    assert (first.error, first.read, first.inserted, first.requests) == (None, BILL_COUNT, BILL_COUNT, 4)
     second = scan_source(config, database, options, http)
     assert (second.error, second.inserted, second.updated, second.events, second.requests) == (None, 0, 0, 0, 1)
     assert FakeOpenStates.asked[-1]["updated_since"] == ["2025-06-01 08:00:11"]
@@ -213,11 +233,12 @@ def test_scan_pipeline_with_base_url_at_the_local_server(api, database, run, mon
         bill = session.scalars(sa.select(models.Bill).where(
             models.Bill.session == session_label, models.Bill.identifier == "HB 7")).one()
         assert (bill.jurisdiction, bill.stage, bill.source) == ("US-TX", "passed_chamber", name)
+        assert bill.extras["openstates_session"] == openstates_session
         assert KEY not in (bill.source_url or "")
 
 
 def test_wrong_key_fails_the_scan_with_one_line_and_no_bills(api, database, run):
-    session_label, name = run
+    session_label, name, _ = run
     config = parse_config({"source": [{"name": name, "type": "openstates", "base_url": api,
                                        "api_key": "not-the-key", "jurisdictions": ["tx"]}]})
     report = scan_source(config, database, config.sources[0], HttpClient(config.http, sleep=lambda s: None))
