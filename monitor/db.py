@@ -75,7 +75,7 @@ class Database:
         except CommandError as exc:
             raise self.error("cannot migrate", exc, hint=_hint_for_revision(exc)) from exc
         except SQLAlchemyError as exc:
-            raise self.error("cannot migrate", exc) from exc
+            raise self.error("cannot migrate", exc, fallback_hint=_MIGRATION_HINT) from exc
 
     def current_revision(self) -> str | None:
         """The migration the database is at (None for an empty database)."""
@@ -98,12 +98,14 @@ class Database:
         """Close every pooled connection (call before the process exits or forks)."""
         self.engine.dispose()
 
-    def error(self, what: str, exc: BaseException, hint: str | None = None) -> StorageError:
+    def error(self, what: str, exc: BaseException, hint: str | None = None,
+              fallback_hint: str | None = None) -> StorageError:
         """A StorageError for ``exc``: what failed, on which database, why; never the password."""
         reason = _reason(exc)
         if self._password:
             reason = reason.replace(str(self._password), "***")
-        return StorageError(f"{what} database {self.url}: {reason}", hint=hint or _hint_for(reason))
+        return StorageError(f"{what} database {self.url}: {reason}",
+                            hint=hint or _hint_for(reason) or fallback_hint)
 
     @contextmanager
     def _migration_connection(self) -> Iterator[Connection]:
@@ -275,7 +277,11 @@ def _hint_for(reason: str) -> str | None:
     return None
 
 
+_MIGRATION_HINT = ("the migration was rolled back and the database left as it was; report the error "
+                   "(run with -v for details) and keep using the previous billwatch version meanwhile")
+
+
 def _hint_for_revision(exc: BaseException) -> str:
     if "Can't locate revision" in str(exc):
         return "the database was migrated by a newer billwatch; upgrade billwatch, or use another database"
-    return "restore the database from a backup, or report the migration error"
+    return _MIGRATION_HINT

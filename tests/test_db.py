@@ -180,3 +180,44 @@ def test_one_migration_head():
     from alembic.script import ScriptDirectory
 
     assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+
+
+BAD_MIGRATION = '''
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_bad"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute("THIS IS NOT SQL")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_failed_migration_is_rolled_back_whole(database_url, tmp_path, monkeypatch):
+    import shutil
+
+    open_database(database_url).dispose()
+    migrations = tmp_path / "migrations"
+    shutil.copytree(db_module.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "0002_bad.py").write_text(BAD_MIGRATION)
+    monkeypatch.setattr(db_module, "MIGRATIONS", migrations)
+    with pytest.raises(StorageError) as caught:
+        open_database(database_url)
+    assert "cannot migrate" in caught.value.message
+    assert "rolled back" in caught.value.hint
+    database = open_database(database_url, upgrade=False)
+    try:
+        with database.engine.connect() as connection:
+            assert "half_done" not in sa.inspect(connection).get_table_names()
+        assert database.current_revision() == "0001"
+    finally:
+        database.dispose()

@@ -48,7 +48,10 @@ def run_offline() -> None:
 
 
 def run_on(connection: Connection) -> None:
-    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+    # SQLite can roll DDL back too: with the caller's transaction (Database.upgrade holds one),
+    # a failed migration leaves the schema as it was
+    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite",
+               transactional_ddl=True)
     with context.begin_transaction():
         context.run_migrations()
 
