@@ -285,9 +285,22 @@ class ProvinceSource(Source):
         return parse_date(text, lang=self.lang, year=year)
 
     def record(self, session: str, identifier: str, title: str, **fields: Any) -> BillRecord:
-        """A BillRecord of this source and jurisdiction, its identifier normalized."""
+        """A BillRecord of this source and jurisdiction, its identifier normalized.
+
+        ``url`` is the official page: read through a mirror (base_url), it still names the
+        legislature's own site, so digests link where advocates expect.
+        """
+        if fields.get("url"):
+            fields["url"] = self.official_url(fields["url"])
         return BillRecord(source=self.name, jurisdiction=self.jurisdiction, session=session,
                           identifier=normalize_identifier(identifier), title=title, **fields)
+
+    def official_url(self, url: str) -> str:
+        """``url`` moved from base_url (a mirror or test server) back to the legislature's site."""
+        mirror = self.base_url
+        if self.options.base_url and self.default_base_url and url.startswith(mirror):
+            return urllib.parse.urljoin(self.default_base_url.rstrip("/") + "/", url[len(mirror):])
+        return url
 
     def fetch(self, since: dt.date | None = None) -> Iterator[BillRecord]:
         """Yield the bills read by :meth:`read`, those last active before ``since`` left out.
