@@ -37,7 +37,17 @@ from sources._parsing import (
     soup,
     text_of,
 )
-from sources.base import Action, BillRecord, Hearing, Source, SourceOptions, Sponsor, Version, normalize_identifier
+from sources.base import (
+    Action,
+    BillRecord,
+    Hearing,
+    Source,
+    SourceOptions,
+    Sponsor,
+    Version,
+    normalize_identifier,
+)
+from sources.us_sessions import texas_session
 
 DEFAULT_RSS_URL = "https://capitol.texas.gov/MyTLO/RSS/RSS.aspx"
 DEFAULT_HISTORY_URL = "https://ftp.legis.state.tx.us/bills"
@@ -265,7 +275,10 @@ def parse_history(content: bytes, url: str, source: Source) -> BillRecord | None
     actions = [_action(node) for node in root.findall("actions/action")]
     actions = sorted((a for a in actions if a.description), key=lambda a: a.date or dt.date.min)
     status, status_date = _last_action(root)
-    session = str(getattr(source.options, "session", ""))
+    tlo_session = str(getattr(source.options, "session", ""))
+    # Stored under the US session label (2025 Regular Session) so LegiScan's and Open States'
+    # copies of the bill are the same bill; TLO's own label stays in the URL and extras.
+    session = texas_session(tlo_session)
     return BillRecord(
         source=source.name, jurisdiction="US-TX", session=session, identifier=identifier,
         title=title, subjects=_subjects(root),
@@ -274,9 +287,9 @@ def parse_history(content: bytes, url: str, source: Source) -> BillRecord | None
         last_action=actions[-1].description if actions else None,
         last_action_date=actions[-1].date if actions else None,
         actions=actions, sponsors=_sponsors(root), versions=_versions(root, "bill"),
-        url=(f"https://capitol.texas.gov/BillLookup/History.aspx?LegSess={session}"
+        url=(f"https://capitol.texas.gov/BillLookup/History.aspx?LegSess={tlo_session}"
              f"&Bill={identifier.replace(' ', '')}"),
-        source_url=url, extras=_extras(root),
+        source_url=url, extras={**_extras(root), "tlo_session": tlo_session},
     )
 
 

@@ -46,7 +46,9 @@ def test_registered_as_us_tx() -> None:
 
 def test_history_of_an_enacted_bill() -> None:
     bill = history("billhistory_HB1234_documented.xml")
-    assert (bill.jurisdiction, bill.session, bill.identifier) == ("US-TX", "89R", "HB 1234")
+    # the US session label, as LegiScan and Open States store Texas bills: one bill from all three
+    assert (bill.jurisdiction, bill.session, bill.identifier) == ("US-TX", "2025 Regular Session", "HB 1234")
+    assert bill.extras["tlo_session"] == "89R"
     assert bill.title == ("Relating to the electronic exchange of health information and patient access to "
                           "health records.")
     assert (bill.stage, bill.status, bill.status_date) == ("enacted", "Effective on 9/1/25", dt.date(2025, 6, 20))
@@ -233,6 +235,12 @@ def test_options_are_checked(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         TexasOptions(**values)
     assert message in str(caught.value)
+
+
+def test_special_session_label() -> None:
+    bill = history("billhistory_SB5_documented.xml", session="892")
+    assert (bill.session, bill.extras["tlo_session"]) == ("2025 2nd Special Session", "892")
+    assert bill.url == "https://capitol.texas.gov/BillLookup/History.aspx?LegSess=892&Bill=SB5"
 
 
 def test_default_feeds_and_bill_normalization() -> None:
