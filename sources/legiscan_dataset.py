@@ -109,10 +109,21 @@ def chamber(value: Any) -> str | None:
     return CHAMBERS.get(str(value).strip().upper())
 
 
+_CONGRESS = re.compile(r"\b(\d{2,3})(?:st|nd|rd|th)[ _]Congress\b", re.IGNORECASE)
+#: LegiScan's state_id of the US Congress
+CONGRESS_STATE_ID = 52
+
+
 def session_label(year_start: Any, year_end: Any, tag: str) -> str:
-    """``(2025, 2025, "Regular Session")`` -> ``"2025 Regular Session"``; two years joined by -."""
+    """``(2025, 2025, "Regular Session")`` -> ``"2025 Regular Session"``; two years joined by -.
+
+    A Congress is labelled by its number (``"119th Congress"`` -> ``"119"``), as the govinfo and
+    Open States sources label it, so one bill of Congress is one bill whatever the source.
+    """
     start, end = to_int(year_start), to_int(year_end)
     tag = _YEAR_PREFIX.sub("", tag.strip())
+    if congress := _CONGRESS.search(tag):
+        return congress.group(1)
     if not start:
         return tag
     years = str(start) if not end or end == start else f"{start}-{end}"
@@ -138,6 +149,10 @@ def session_from_api(session: Mapping[str, Any]) -> str:
     tag = session.get("session_tag") or session.get("session_name") or session.get("session_title")
     if not tag:
         raise ParseError("LegiScan session object has no session_tag or session_name", source=SOURCE)
+    if to_int(session.get("state_id")) == CONGRESS_STATE_ID and to_int(session.get("year_start")):
+        from sources.us_sessions import congress_number
+
+        return congress_number(to_int(session.get("year_start")) or 0)
     return session_label(session.get("year_start"), session.get("year_end"), str(tag))
 
 

@@ -65,7 +65,7 @@ def test_csv_row_quirks_entities_blank_dates_prefiled_and_state_from_url():
 def test_csv_row_arguments_override_columns_and_pending_committee_means_in_committee():
     row = corpus_row(status="1", status_desc="Introduced", committee_id="12", committee="Health")
     record = bill_from_csv_row(row, state="US", session_name="2025-2026_119th_Congress")
-    assert record.key == ("US", "2025-2026 119th Congress", "HB 1002")
+    assert record.key == ("US", "119", "HB 1002")  # Congress: the congress number, as govinfo labels it
     assert record.stage == "in_committee"
 
 
@@ -276,3 +276,26 @@ def test_csv_archive_tolerates_blank_lines_and_short_rows(tmp_path):
     assert record.key == ("US-CO", "2025 Regular Session", "HB 1001")
     assert record.url == "https://legiscan.com/CO/bill/HB1001/2025"  # state_link cut off: LegiScan's page
     assert [(a.description, a.chamber) for a in record.actions] == [("Introduced", "lower")]
+
+
+@pytest.mark.parametrize(
+    "session,expected",
+    [
+        ({"state_id": 52, "year_start": 2025, "year_end": 2026, "session_tag": "Regular Session",
+          "session_name": "119th Congress"}, "119"),
+        ({"state_id": "52", "year_start": "2021", "year_end": "2022", "session_tag": "Regular Session"}, "117"),
+        ({"state_id": 43, "year_start": 2025, "year_end": 2025, "session_tag": "Regular Session"},
+         "2025 Regular Session"),
+    ],
+    ids=["congress-int", "congress-strings", "texas"],
+)
+def test_congress_sessions_use_the_congress_number(session, expected):
+    from sources.legiscan_dataset import session_from_api
+
+    assert session_from_api(session) == expected
+
+
+def test_congress_archive_folder_uses_the_congress_number():
+    from sources.legiscan_dataset import session_from_folder
+
+    assert session_from_folder("2025-2026_119th_Congress") == "119"
