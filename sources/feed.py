@@ -53,7 +53,7 @@ class FeedOptions(SourceOptions):
 
     url: str = Field(description="the RSS or Atom feed's URL")
     jurisdiction: str = Field(description="ISO 3166-2 code of the legislature: US-TX, CA-NS, US")
-    session: str = Field(description="session label the bills are stored under: 89R, 65-1")
+    session: str = Field(description="session label the bills are stored under, as the other sources label it: \"2025 Regular Session\" (US states), \"44-1\" (Canada)")
     identifier_pattern: str = Field(
         default=DEFAULT_IDENTIFIER_PATTERN,
         description="regex with a named group `id`, tried on the title, then on the link",
