@@ -221,3 +221,17 @@ def test_failed_migration_is_rolled_back_whole(database_url, tmp_path, monkeypat
         assert database.current_revision() == "0001"
     finally:
         database.dispose()
+
+
+def test_two_processes_starting_together_migrate_once(database_url):
+    """Both opens succeed: the second waits for the first's migration lock, then finds it done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        opened = list(pool.map(lambda _: open_database(database_url), range(3)))
+    try:
+        assert {d.current_revision() for d in opened} == {opened[0].head_revision()}
+        assert schema_diff(opened[0]) == []
+    finally:
+        for database in opened:
+            database.dispose()
