@@ -20,7 +20,10 @@ class BillwatchError(Exception):
             self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message} (hint: {self.hint})" if self.hint else self.message
+        if not self.hint:
+            return self.message
+        # after a list of problems, the hint stands on its own line rather than after the last one
+        return f"{self.message}{chr(10) if chr(10) in self.message else ' '}(hint: {self.hint})"
 
 
 class ConfigError(BillwatchError):
