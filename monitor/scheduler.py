@@ -11,7 +11,8 @@ Signals: SIGTERM/SIGINT stop the scheduler; a scan in progress finishes its curr
 batch is committed with the source's cursor, so the next scan resumes there) and queued scans are
 skipped; a second signal exits at once. SIGHUP reloads the config and the rules: a broken config is
 refused with an error in the log and the running one is kept. A job that raises is logged and the
-scheduler keeps running.
+scheduler keeps running. The main thread wakes every second (:class:`ResponsiveScheduler`), so a
+signal that the kernel hands to a worker thread is still acted on at once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 import os
 import signal
 import threading
+import time
 import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from monitor.config import Config, load_config
@@ -37,6 +40,9 @@ from monitor.jobs import PlannedJob, planned_jobs
 from monitor.logs import setup_logging
 
 log = logging.getLogger("billwatch.run")
+
+#: the main thread wakes at least this often (seconds), so it runs the Python signal handlers
+SIGNAL_POLL = 1.0
 
 SCAN_EXECUTOR = "scans"
 DIGEST_EXECUTOR = "default"
@@ -53,7 +59,7 @@ class Runner:
         self.verbose = verbose
         self.ruleset: Any = None
         self.stopping = threading.Event()
-        self.scheduler = BlockingScheduler(
+        self.scheduler = ResponsiveScheduler(
             timezone=zoneinfo.ZoneInfo(config.schedule.timezone),
             executors={SCAN_EXECUTOR: ThreadPoolExecutor(1), DIGEST_EXECUTOR: ThreadPoolExecutor(1)},
         )
@@ -221,10 +227,14 @@ class Runner:
 
     def wait_for_jobs(self, timeout: float | None = None) -> bool:
         """Block until no job is running (True), or until ``timeout`` seconds passed (False)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._idle:
             if self._running:
                 log.info("waiting for %d running job(s) to finish", self._running)
-            return self._idle.wait_for(lambda: self._running == 0, timeout)
+            while not self._idle.wait_for(lambda: self._running == 0, SIGNAL_POLL):  # wakes for signals
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+            return True
 
     def log_jobs(self) -> None:
         for job in sorted(self.scheduler.get_jobs(), key=lambda j: j.id):
@@ -250,6 +260,22 @@ class Runner:
         self.wait_for_jobs()
         log.info("stopped")
         return 0
+
+
+class ResponsiveScheduler(BlockingScheduler):
+    """A BlockingScheduler whose main thread never sleeps longer than SIGNAL_POLL.
+
+    The kernel may deliver SIGTERM to any thread; Python runs the handler in the main thread only,
+    and only once that thread runs Python code again. The stock main loop sleeps until the next
+    job (hours), so a signal landing on a worker thread would wait that long.
+    """
+
+    def _main_loop(self) -> None:
+        wait_seconds: float | None = 0.0
+        while self.state != STATE_STOPPED:
+            self._event.wait(SIGNAL_POLL if wait_seconds is None else min(wait_seconds, SIGNAL_POLL))
+            self._event.clear()
+            wait_seconds = self._process_jobs()
 
 
 def route_scheduler_logs(verbose: bool) -> None:

@@ -41,7 +41,7 @@ class Billwatch:
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(config), *args], cwd=ROOT,
+            [sys.executable, "-X", "faulthandler", "-m", "monitor", "--config", str(config), *args], cwd=ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
         )
         threading.Thread(target=self._read, daemon=True).start()
@@ -71,10 +71,18 @@ class Billwatch:
 
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
         self.process.send_signal(signum)
-        code = self.process.wait(timeout=timeout)
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)  # -X faulthandler: every thread's stack on stderr
+            time.sleep(1)
+            self.kill()
+            code = None
         time.sleep(0.1)
         while not self.lines.empty():
             self.log.append(self.lines.get())
+        if code is None:
+            raise AssertionError(f"billwatch did not stop within {timeout} s; log:\n" + "\n".join(self.log))
         return code
 
     def kill(self) -> None:

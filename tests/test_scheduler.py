@@ -280,3 +280,33 @@ def test_with_now_the_first_digests_wait_for_the_first_scans(runner, monkeypatch
     runner._guarded("scan:broken", runner.scan_job, "broken")
     digest.join(5)
     assert calls == [2]  # the digest ran after the scans, and saw their bills
+
+
+SIGNALLED_FROM_A_WORKER = """
+import signal, sys, threading
+from monitor.config import load_config
+from monitor.db import open_database
+from monitor.logs import setup_logging
+from monitor.scheduler import Runner
+
+setup_logging()
+config = load_config(sys.argv[1])
+runner = Runner(config, open_database(config.database.url))
+
+def scan_job(source):  # the kernel may hand SIGTERM to any thread: here, another thread, once all is quiet
+    threading.Timer(2.0, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGTERM)).start()
+
+runner.scan_job = scan_job
+sys.exit(runner.run(run_now=True))
+"""
+
+
+def test_a_signal_received_by_a_worker_thread_still_stops_the_scheduler(tmp_path, server):
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path, server.url)
+    result = subprocess.run([sys.executable, "-c", SIGNALLED_FROM_A_WORKER, str(config)],
+                            cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "SIGTERM: stopping after the running jobs" in result.stderr and "stopped" in result.stderr
