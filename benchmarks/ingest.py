@@ -43,17 +43,16 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.db import Database, open_database  # noqa: E402
-from monitor.store import Store  # noqa: E402
-from sources.base import BillRecord  # noqa: E402
-from sources.legiscan_dataset import bill_from_csv_row, read_archive  # noqa: E402
+from monitor.db import Database, open_database
+from monitor.store import Store
+from sources.base import BillRecord
+from sources.legiscan_dataset import bill_from_csv_row, read_archive
 
 CORPUS = Path("/work/shared/corpus")
 BILLS_CSV = CORPUS / "legiscan_bills_12_states.csv.gz"
 ARCHIVES = CORPUS / "legiscan-csv-datasets"
 CREDIT = "Bill data: LegiScan (legiscan.com), CC BY 4.0, LegiScan LLC."
 
-Records = Callable[[], Iterable[BillRecord]]
 Fresh = Callable[[], AbstractContextManager[Database]]
 
 
@@ -71,7 +70,9 @@ class Pass:
     actions: int = 0
 
     def line(self) -> str:
-        rate = lambda seconds: self.bills / seconds if seconds else 0.0  # noqa: E731
+        def rate(seconds: float) -> float:
+            return self.bills / seconds if seconds else 0.0
+
         counts = ", ".join(f"{k} {v:,}" for k, v in self.results.items())
         actions = f", {self.actions:,} actions" if self.actions else ""
         return (f"  {self.name:<44} {self.bills:>8,} bills  store {rate(self.store_seconds):>7,.0f}/s "
@@ -115,8 +116,12 @@ def run_pass(database: Database, name: str, records: Iterable[BillRecord], batch
 
 
 def bench(label: str, fresh: Fresh, args: argparse.Namespace) -> None:
-    corpus: Records = lambda: corpus_records(args.limit)  # noqa: E731
-    archives: Records = lambda: archive_records(args.limit)  # noqa: E731
+    def corpus() -> Iterable[BillRecord]:
+        return corpus_records(args.limit)
+
+    def archives() -> Iterable[BillRecord]:
+        return archive_records(args.limit)
+
     with fresh() as database:
         print(f"{label}: {database.url}  (load average {load()})")
         run_pass(database, "corpus: first load", corpus(), args.batch)

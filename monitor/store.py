@@ -61,7 +61,9 @@ log = logging.getLogger("billwatch.store")
 CHUNK = 1000
 EVENT_KINDS = ("new_bill", "stage_changed", "action_added", "version_added", "hearing_scheduled",
                "title_changed")
-VALIDATORS = models.HttpValidator.__table__
+VALIDATORS = models.Base.metadata.tables["http_validators"]
+#: longest URL kept as is in http_validators.url (String(2048)); longer ones are kept by hash
+URL_LIMIT = 2048
 
 __all__ = ["CHUNK", "EVENT_KINDS", "DbValidators", "Store", "UpsertOutcome", "content_hash", "content_key"]
 
@@ -155,11 +157,9 @@ class Store:
         )
 
     def _dialect_insert(self, table: sa.Table) -> Any:
-        if self.dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        return insert(table)
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        return (sqlite if self.dialect == "sqlite" else postgresql).insert(table)
 
 
 class DbValidators:
@@ -189,7 +189,6 @@ class DbValidators:
 
 def _validator_key(url: str) -> str:
     """URLs longer than the column are kept under their sha1 (still one row per URL)."""
-    limit = VALIDATORS.c.url.type.length
-    return url if len(url) <= limit else "sha1:" + hashlib.sha1(url.encode()).hexdigest()
+    return url if len(url) <= URL_LIMIT else "sha1:" + hashlib.sha1(url.encode()).hexdigest()
 
 

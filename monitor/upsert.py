@@ -26,18 +26,18 @@ if TYPE_CHECKING:  # only for hints: importing sources loads every source module
     from monitor.store import Store
     from sources.base import BillRecord
 
-BILLS = models.Bill.__table__
-ACTIONS = models.BillAction.__table__
-SPONSORS = models.BillSponsor.__table__
-VERSIONS = models.BillVersion.__table__
-HEARINGS = models.Hearing.__table__
-EVENTS = models.Event.__table__
+TABLES = models.Base.metadata.tables
+BILLS, ACTIONS, SPONSORS = TABLES["bills"], TABLES["actions"], TABLES["sponsors"]
+VERSIONS, HEARINGS, EVENTS = TABLES["versions"], TABLES["hearings"], TABLES["events"]
 CHILD_TABLES = (ACTIONS, SPONSORS, VERSIONS, HEARINGS)
 EVENT_IDENTITY = ["bill_id", "kind", "content_key"]
 #: natural-key columns: a value longer than its column is a source bug, never truncated
 KEY_LIMITS = (("jurisdiction", 8), ("session", 64), ("identifier", 64))
 
 Key = tuple[str, str, str]
+if TYPE_CHECKING:
+    #: a stored bill as change detection reads it: (id, identifier, content_hash, title, stage)
+    StoredBill = sa.Row[int, str, str, str, str | None]
 
 
 @dataclass
@@ -76,7 +76,7 @@ class ChunkWriter:
         keys = [checked_key(record) for record in self.records]
         stored = read_stored(self.connection, self.records)
         new: list[tuple[BillRecord, str]] = []
-        changed: list[tuple[BillRecord, str, sa.Row[Any]]] = []
+        changed: list[tuple[BillRecord, str, StoredBill]] = []
         results = []
         for record, key in zip(self.records, keys):
             hash_, old = content_hash(record), stored.get(key)
@@ -94,7 +94,7 @@ class ChunkWriter:
                 for key, result in zip(keys, results)]
 
     def _write_changes(self, new: list[tuple[BillRecord, str]],
-                       changed: list[tuple[BillRecord, str, sa.Row[Any]]],
+                       changed: list[tuple[BillRecord, str, StoredBill]],
                        ids: dict[Key, int]) -> dict[int, list[str]]:
         ids.update(self._insert_bills(new))
         change_events = self._change_events(changed)  # before the old children are replaced
@@ -115,7 +115,7 @@ class ChunkWriter:
         self.connection.execute(sa.insert(BILLS), rows)
         return {key: row.id for key, row in read_stored(self.connection, [r for r, _ in new]).items()}
 
-    def _update_bills(self, changed: list[tuple[BillRecord, str, sa.Row[Any]]]) -> None:
+    def _update_bills(self, changed: list[tuple[BillRecord, str, StoredBill]]) -> None:
         if changed:
             rows = [bill_row(r, h, self.now) | {"b_id": s.id} for r, h, s in changed]
             self.connection.execute(sa.update(BILLS).where(BILLS.c.id == sa.bindparam("b_id")), rows)
@@ -145,7 +145,7 @@ class ChunkWriter:
             events.extend(self._hearing_events(bill_id, record, already=set()))
         return events
 
-    def _change_events(self, changed: list[tuple[BillRecord, str, sa.Row[Any]]]) -> list[PendingEvent]:
+    def _change_events(self, changed: list[tuple[BillRecord, str, StoredBill]]) -> list[PendingEvent]:
         if not changed:
             return []
         before = read_children(self.connection, [s.id for _, _, s in changed])
@@ -230,13 +230,13 @@ _STORED_QUERY = sa.select(
 )
 
 
-def read_stored(connection: sa.Connection, records: list[BillRecord]) -> dict[Key, sa.Row[Any]]:
+def read_stored(connection: sa.Connection, records: list[BillRecord]) -> dict[Key, StoredBill]:
     """(id, identifier, content_hash, title, stage) of the records' stored bills, by key; one
     query per (jurisdiction, session), which the uq_bill_key index answers."""
     by_session: dict[tuple[str, str], list[str]] = defaultdict(list)
     for record in records:
         by_session[(record.jurisdiction, record.session)].append(record.identifier)
-    stored = {}
+    stored: dict[Key, StoredBill] = {}
     for (jurisdiction, session), identifiers in by_session.items():
         params = {"jurisdiction": jurisdiction, "session": session, "identifiers": identifiers}
         for row in connection.execute(_STORED_QUERY, params):
