@@ -28,7 +28,6 @@ from typing import Any
 import click
 from sqlalchemy import func, select
 
-
 DATA = resources.files("monitor") / "demo_data"
 #: the demo's example subscribers: a state chapter (every rule) and a cross-border task force (by tag)
 SUBSCRIBERS = (
@@ -153,7 +152,7 @@ class ReplayServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = _reply  # noqa: N815 (http.server's names)
+            do_GET = do_POST = _reply
 
             def log_message(self, *args: object) -> None:  # the demo prints its own summary
                 pass
@@ -287,7 +286,8 @@ class Summary:
             echo(f"  {preview.recipient:<32} {bills:>3} bills  {names}")
         for miss in self.missed:
             echo(f"warning: the demo has no recorded answer for {miss}", err=True)
-        echo(f"\nDone in {self.seconds:.1f} s. Open {self.out / (SUBSCRIBERS[0]['email'] + '.html')} in a browser.")
+        first = self.out / f"{SUBSCRIBERS[0]['email']}.html"
+        echo(f"\nDone in {self.seconds:.1f} s. Open {first} in a browser.")
         echo(f"The demo's config is {self.out / 'billwatch.toml'}; try:\n"
              f"  billwatch --config {self.out / 'billwatch.toml'} bills --matched\n"
              f"  billwatch --config {self.out / 'billwatch.toml'} status\n"

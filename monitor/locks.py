@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -231,7 +231,7 @@ class DatabaseLock:
             log.warning("lock %s: release failed: %s", self.name, " ".join(str(exc).split())[:200])
         self.acquired_at = None
 
-    def __enter__(self) -> DatabaseLock:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 

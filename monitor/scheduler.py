@@ -29,10 +29,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from apscheduler.events import EVENT_SCHEDULER_STARTED
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.base import STATE_STOPPED
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.events import EVENT_SCHEDULER_STARTED  # type: ignore[import-untyped]
+from apscheduler.executors.pool import ThreadPoolExecutor  # type: ignore[import-untyped]
+from apscheduler.schedulers.base import STATE_STOPPED  # type: ignore[import-untyped]
+from apscheduler.schedulers.blocking import BlockingScheduler  # type: ignore[import-untyped]
 
 from monitor.config import Config, load_config
 from monitor.errors import BillwatchError, ConfigError
@@ -162,7 +162,7 @@ class Runner:
                 return
         from notifiers.selection import rule_catalog
 
-        report = run_due_digests(self.config, self.database, dt.datetime.now(dt.timezone.utc),
+        report = run_due_digests(self.config, self.database, dt.datetime.now(dt.UTC),
                                  catalog=rule_catalog(self.ruleset))
         log.info("digest:%s: %d sent, %d failed", cadence, len(report.sent), len(report.failures))
         for failure in report.failures:

@@ -28,7 +28,14 @@ import sqlalchemy as sa
 
 from monitor.db import open_database
 from monitor.models import Bill, Event, Lock, ScanRun
-from tests.test_scheduler import BILLS, LocalServer, Route, feed_source, rss, write_config
+from tests.test_scheduler import (
+    BILLS,
+    LocalServer,
+    Route,
+    feed_source,
+    rss,
+    write_config,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("BILLWATCH_TEST_PG_URL")
@@ -177,12 +184,13 @@ def test_a_concurrent_scan_reports_the_lock_or_waits_for_it(tmp_path, server, pr
 
     impatient = subprocess.run(
         [sys.executable, "-m", "monitor", "--config", str(config), "scan", "--source", "slow"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, env={**os.environ, "BILLWATCH_LOCK_WAIT": "0.5"})
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "BILLWATCH_LOCK_WAIT": "0.5"})
     assert impatient.returncode == 1
     holder = f"{socket.gethostname()}:{run.process.pid}:scan slow"
     assert f"scan:slow is locked by {holder} since" in impatient.stdout + impatient.stderr
     status = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "status", "--json"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+                            check=False, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert [(lock["name"], lock["holder"]) for lock in json.loads(status.stdout)["locks"]] == [("scan:slow", holder)]
 
     patient = Billwatch(config, "scan", "--source", "slow", env={"BILLWATCH_LOCK_WAIT": "60"})
@@ -256,7 +264,7 @@ def test_run_sends_due_digests_once(tmp_path, server, processes):
     received: list[tuple[str, list[str]]] = []
 
     class Handler:
-        async def handle_DATA(self, _server, _session, envelope):  # noqa: N802 (aiosmtpd's name)
+        async def handle_DATA(self, _server, _session, envelope):
             received.append((envelope.mail_from, list(envelope.rcpt_tos)))
             return "250 OK"
 
@@ -318,7 +326,7 @@ def test_scan_off_a_terminal_logs_plain_progress_lines(tmp_path, server):
     server.routes["/big.xml"] = Route(rss(*((f"HB {n} Relating to item {n}", f"hb{n}") for n in range(1, 1201))))
     config = write_config(tmp_path, server.url, extra=feed_source("big", f"{server.url}/big.xml"))
     result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "scan", "--source", "big"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+                            check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     progress = [line for line in result.stderr.splitlines() if "bills read so far" in line]
     assert [line.split("billwatch.scan: ")[1] for line in progress] == [

@@ -24,7 +24,6 @@ from monitor.jobs import planned_jobs
 from monitor.models import Bill, SourceState
 from monitor.scheduler import DIGEST_EXECUTOR, SCAN_EXECUTOR, Runner, wants_alerts
 
-
 # -- a local web server serving recorded or written payloads (also used by test_run and test_demo) --
 
 @dataclass
@@ -47,7 +46,7 @@ class LocalServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 server.hits[path] = server.hits.get(path, 0) + 1
                 route = server.routes.get(path)
@@ -306,7 +305,7 @@ def test_a_signal_received_by_a_worker_thread_still_stops_the_scheduler(tmp_path
     import sys
 
     config = write_config(tmp_path, server.url)
-    result = subprocess.run([sys.executable, "-c", SIGNALLED_FROM_A_WORKER, str(config)],
+    result = subprocess.run([sys.executable, "-c", SIGNALLED_FROM_A_WORKER, str(config)], check=False,
                             cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "SIGTERM: stopping after the running jobs" in result.stderr and "stopped" in result.stderr
