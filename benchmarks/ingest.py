@@ -156,11 +156,12 @@ def load() -> str:
 
 def sqlite_databases(keep: str | None) -> Fresh:
     """Fresh SQLite files in a temporary folder (the first one at ``keep`` if given)."""
-    folder = Path(tempfile.mkdtemp(prefix="billwatch-bench-"))
+    folder = Path(tempfile.gettempdir()) / f"billwatch-bench-{os.getpid()}"
     made: list[Path] = []
 
     @contextmanager
     def fresh() -> Iterator[Database]:
+        folder.mkdir(exist_ok=True)
         path = Path(keep) if keep and not made else folder / f"bench{len(made)}.db"
         if path.exists():
             sys.exit(f"{path} exists: the benchmark needs a fresh database")
@@ -173,6 +174,8 @@ def sqlite_databases(keep: str | None) -> Fresh:
             if path.parent == folder:
                 for leftover in folder.glob(path.name + "*"):
                     leftover.unlink()
+                if not any(folder.iterdir()):
+                    folder.rmdir()
 
     return fresh
 
