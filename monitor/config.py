@@ -101,7 +101,20 @@ class Config:
         if password is not None:
             values.append(password.get_secret_value() if hasattr(password, "get_secret_value") else str(password))
         values += [n.url.get_secret_value() for n in self.notifiers]
+        database_password = _url_password(self.database.url)
+        if database_password:
+            values.append(database_password)
         return values
+
+
+def _url_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).password
+    except ArgumentError:
+        return None
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -127,3 +127,10 @@ def test_config_path_from_environment(tmp_path, monkeypatch):
     path = write(tmp_path, "[database]\nurl = \"sqlite:///x.db\"\n", "elsewhere.toml")
     monkeypatch.setenv("BILLWATCH_CONFIG", str(path))
     assert load_config().path == path.resolve()
+
+
+def test_database_password_is_a_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("BW_DB_PASSWORD", "pg-pass-7")
+    text = '[database]\nurl = "postgresql+psycopg://billwatch:${BW_DB_PASSWORD}@db.example.org/billwatch"\n'
+    config = load_config(write(tmp_path, text))
+    assert "pg-pass-7" in config.secrets()
