@@ -101,6 +101,14 @@ class BillRecord:
     def __post_init__(self) -> None:
         if self.stage is not None and self.stage not in STAGES:
             raise ValueError(f"unknown stage {self.stage!r} (allowed: {', '.join(STAGES)})")
+        # NUL characters (seen in scraped text) make PostgreSQL refuse the whole batch
+        for name in ("title", "summary", "status", "last_action"):
+            value = getattr(self, name)
+            if value and "\x00" in value:
+                setattr(self, name, value.replace("\x00", ""))
+        for action in self.actions:
+            if "\x00" in action.description:
+                action.description = action.description.replace("\x00", "")
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -126,3 +126,16 @@ def test_since_is_passed_to_the_source(database):
 def test_record_is_a_plain_dataclass():
     bill = make_bill("tx", "US-TX", 0)
     assert dataclasses.is_dataclass(bill) and bill.key == ("US-TX", "2025", "HB 1")
+
+
+def test_nul_characters_are_dropped_before_storage(database):
+    from sources.base import Action
+
+    FakeSource.produce = lambda options, cursor: [
+        make_bill("tx", "US-TX", 0, title="Telehealth\x00 act", actions=[Action(None, "Filed\x00")])
+    ]
+    report = scan(config_for({"name": "tx"}), database).sources[0]
+    assert report.error is None
+    with database.session() as session:
+        bill = session.scalars(select(Bill)).one()
+        assert bill.title == "Telehealth act" and bill.actions[0].description == "Filed"
