@@ -205,8 +205,15 @@ class ProvinceSource(Source):
         return urllib.parse.urljoin(self.base_url, path.lstrip("/"))
 
     def link(self, href: str, page_url: str) -> str:
-        """A link found on a page, made absolute; links to the real site are moved under base_url."""
-        absolute = urllib.parse.urljoin(page_url, href.strip())
+        """A link found on a page, made absolute; links to the real site are moved under base_url.
+
+        A root-relative link (``/en/...``) is relative to the site's root, which is base_url:
+        under a mirror with a path prefix (``http://host/mirror``) it stays under the prefix.
+        """
+        href = href.strip()
+        if href.startswith("/") and not href.startswith("//"):
+            return self.url(href)
+        absolute = urllib.parse.urljoin(page_url, href)
         default = self.default_base_url.rstrip("/") + "/"
         if self.options.base_url and absolute.startswith(default):
             return self.url(absolute[len(default):])

@@ -22,3 +22,12 @@ def test_official_url_leaves_other_sites_alone():
     source = make_source("ca-nl", general_assembly=48, session=1, base_url=MIRROR)
     assert source.official_url(f"{MIRROR}/HouseBusiness/Bills/x.htm") == "https://www.assembly.nl.ca/HouseBusiness/Bills/x.htm"
     assert source.official_url("https://example.org/x") == "https://example.org/x"
+
+
+def test_root_relative_links_stay_under_a_mirror_with_a_path_prefix():
+    source = make_source("ca-on", base_url=MIRROR)
+    page = f"{MIRROR}/en/legislative-business/bills/parliament-43/session-1"
+    assert source.link("/en/legislative-business/bills/parliament-43/session-1/bill-28", page) == (
+        f"{MIRROR}/en/legislative-business/bills/parliament-43/session-1/bill-28")
+    assert source.link("https://www.ola.org/en/x", page) == f"{MIRROR}/en/x"
+    assert source.link("bill-28/status", page + "/") == page + "/bill-28/status"
