@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import BillwatchError, LockHeldError
 from monitor.locks import DatabaseLock
-from monitor.models import OutboxMessage, SubscriberState
+from monitor.models import SubscriberState
 from notifiers import outbox
 from notifiers.compose import ALERT, EMAIL, WEBHOOK, Recipient, RunContext
 from notifiers.delivery import (
@@ -95,13 +95,16 @@ def deliver_webhooks(config: Any, database: Any, *, now: dt.datetime | None = No
 
 def _post_pending(session: Session, ctx: RunContext, notifiers: dict[str, Any], report: DeliveryReport,
                   poster: WebhookPoster) -> None:
-    for row in outbox.pending(session, (WEBHOOK,), set(notifiers)):
+    for row_id in outbox.pending(session, (WEBHOOK,), set(notifiers)):
+        row = outbox.load(session, row_id)
+        if row is None:
+            continue
         notifier = notifiers[row.recipient]
         outcome, detail = poster.post(notifier, row.payload or "{}", row.message_id or "")
         report.results.append(_settle(session, ctx, row, outcome, detail))
 
 
-def _settle(session: Session, ctx: RunContext, row: OutboxMessage, outcome: str, detail: str) -> DeliveryResult:
+def _settle(session: Session, ctx: RunContext, row: outbox.Pending, outcome: str, detail: str) -> DeliveryResult:
     result = DeliveryResult(WEBHOOK, row.recipient, "sent", detail, message_id=row.message_id)
     if outcome == "sent":
         outbox.mark_sent(session, row, ctx.now, move_watermark=False)

@@ -7,9 +7,9 @@ scheduler's due digests and by the alerts after a scan.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,16 +17,38 @@ from sqlalchemy.orm import Session
 from notifiers import outbox
 from notifiers.config import NotifierConfig, SmtpConfig, SubscriberConfig
 from notifiers.digest import Digest, DigestRequest, Period, Window, build_digest
-from notifiers.message import build_message, unsubscribe_target
-from notifiers.render import RenderContext, Rendered, render_digest
+from notifiers.message import Message, build_message, unsubscribe_target
+from notifiers.render import RenderContext, Rendered, personalize, render_shared
 from notifiers.selection import Audience, RuleCatalog
 
 EMAIL, ALERT, WEBHOOK = "email", "alert", "webhook"
 #: how far back a recipient without any history starts (a new subscriber's first digest)
 LOOKBACK = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
 DEFAULT_LOOKBACK = dt.timedelta(days=1)
+CACHE_SIZE = 16
 #: the From of previews when no [smtp] table is configured
 PREVIEW_SMTP = SmtpConfig.model_validate({"host": "localhost", "from": "Bill Watch <billwatch@example.invalid>"})
+
+
+class LruCache:
+    """A small least-recently-used cache (a 50-bill digest and its rendering are ~200 KB)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> Any:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
 
 
 @dataclass(frozen=True)
@@ -81,6 +103,10 @@ class RunContext:
     health: Sequence[Any] = ()
     include_baseline: bool = False
     source_types: dict[str, str] = field(default_factory=dict)
+    #: recent digests and renderings by content key: subscribers with the same filters and
+    #: window (a chapter's members in one state) share one query and one rendering
+    digests: LruCache = field(default_factory=lambda: LruCache(CACHE_SIZE), repr=False)
+    renderings: LruCache = field(default_factory=lambda: LruCache(CACHE_SIZE), repr=False)
 
     @property
     def smtp(self) -> SmtpConfig:
@@ -100,6 +126,7 @@ class Composed:
     period_key: str
     send: bool
     reason: str
+    content_key: tuple[Any, ...] = ()
 
     @property
     def entries(self) -> int:
@@ -108,8 +135,7 @@ class Composed:
 
 def window_for(session: Session, ctx: RunContext, recipient: Recipient) -> tuple[Window, Period]:
     """The events after everything this recipient was already told, up to the run's end."""
-    covered = outbox.covered_until(session, recipient.channel, recipient.address)
-    last_at = outbox.last_period_at(session, recipient.channel, recipient.address)
+    covered, last_at = outbox.history(session, recipient.channel, recipient.address)
     if covered is None:
         start = ctx.now - recipient.lookback
         # a state-of-play digest for someone new starts at the very first event
@@ -129,23 +155,25 @@ def compose(session: Session, ctx: RunContext, recipient: Recipient, *, after_id
     if after_id is not None:
         window = Window(after_id, max(after_id, ctx.until_id), ctx.include_baseline)
         period = Period(start=period_start, end=ctx.now)
-    request = DigestRequest(
-        audience=recipient.audience,
-        catalog=ctx.catalog,
-        window=window,
-        period=period,
-        today=_local_today(ctx),
-        kind=recipient.kind,
-        recipient_name=recipient.name,
-        timezone=ctx.timezone,
-        only_rules=set(recipient.only_rules) if recipient.only_rules is not None else None,
-        health=ctx.health,
-        source_types=ctx.source_types,
-    )
-    digest = build_digest(session, request)
+    content_key = (recipient.audience, recipient.kind, recipient.only_rules, window, period)
+    digest = ctx.digests.get(content_key)
+    if digest is None:
+        request = DigestRequest(
+            audience=recipient.audience,
+            catalog=ctx.catalog,
+            window=window,
+            period=period,
+            today=_local_today(ctx),
+            kind=recipient.kind,
+            timezone=ctx.timezone,
+            only_rules=set(recipient.only_rules) if recipient.only_rules is not None else None,
+            health=ctx.health,
+            source_types=ctx.source_types,
+        )
+        digest = ctx.digests.put(content_key, build_digest(session, request))
     send, reason = _decide(digest, recipient)
     key = f"{ctx.now:%Y%m%d}:{window.after_id}-{window.until_id}"
-    return Composed(recipient, digest, key, send, reason)
+    return Composed(recipient, digest, key, send, reason, content_key)
 
 
 def _decide(digest: Digest, recipient: Recipient) -> tuple[bool, str]:
@@ -175,10 +203,16 @@ def render(composed: Composed, ctx: RunContext) -> Rendered:
         unsubscribe=unsubscribe_target(ctx.smtp, recipient.address),
         manage=_bare(ctx.smtp.reply_to),
     )
-    return render_digest(composed.digest, context)
+    key = (composed.content_key, context.cadence, context.manage)
+    shared = ctx.renderings.get(key) if composed.content_key else None
+    if shared is None:
+        shared = render_shared(composed.digest, context.cadence, context.manage, unsubscribe=True)
+        if composed.content_key:
+            ctx.renderings.put(key, shared)
+    return personalize(shared, context)
 
 
-def email_message(composed: Composed, ctx: RunContext, rendered: Rendered | None = None) -> EmailMessage:
+def email_message(composed: Composed, ctx: RunContext, rendered: Rendered | None = None) -> Message:
     """The complete email of a composed message (Message-ID stable per recipient and period)."""
     recipient = composed.recipient
     return build_message(

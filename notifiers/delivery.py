@@ -216,27 +216,36 @@ def deliver_pending(session: Session, ctx: RunContext, channels: tuple[str, ...]
                     recipients: set[str] | None) -> DeliveryReport:
     """Send every pending email of these channels over one connection, settling each row."""
     report = DeliveryReport()
-    rows = outbox.pending(session, channels, recipients)
-    if not rows:
+    ids = outbox.pending(session, channels, recipients)
+    if not ids:
         return report
     if ctx.config.smtp is None:
         raise ConfigError("there are emails to send but the config has no [smtp] table",
                           hint="add [smtp] with host and from (see docs/digests.md)")
     with SmtpTransport(ctx.config.smtp) as transport:
-        for index, row in enumerate(rows):
+        for index, row_id in enumerate(ids):
+            row = outbox.load(session, row_id)
+            if row is None:  # settled meanwhile (cannot happen under the lock)
+                continue
             try:
                 answer = transport.send(_row_envelope(row, ctx))
             except SmtpConnectionError as exc:
                 outbox.mark_failed(session, row, str(exc))
                 report.errors.append(str(exc))
-                for waiting in rows[index:]:
-                    report.results.append(_result(waiting, "failed", f"{exc.message}; left pending for the next run"))
+                _not_attempted(session, ids[index:], exc.message, report)
                 break
             report.results.append(_settle(session, ctx, row, answer))
     return report
 
 
-def _row_envelope(row: OutboxMessage, ctx: RunContext) -> Envelope:
+def _not_attempted(session: Session, ids: list[int], reason: str, report: DeliveryReport) -> None:
+    for row_id in ids:
+        row = outbox.load(session, row_id)
+        if row is not None:
+            report.results.append(_result(row, "failed", f"{reason}; left pending for the next run"))
+
+
+def _row_envelope(row: outbox.Pending, ctx: RunContext) -> Envelope:
     return Envelope(sender=envelope_sender(ctx), recipient=row.recipient,
                     data=(row.payload or "").encode("utf-8"), message_id=row.message_id or "")
 
@@ -247,7 +256,7 @@ def envelope_sender(ctx: RunContext) -> str:
     return parseaddr(ctx.smtp.from_)[1]
 
 
-def _settle(session: Session, ctx: RunContext, row: OutboxMessage, answer: SendResult) -> DeliveryResult:
+def _settle(session: Session, ctx: RunContext, row: outbox.Pending, answer: SendResult) -> DeliveryResult:
     if answer.outcome == SENT:
         outbox.mark_sent(session, row, utc_naive(None), move_watermark=row.channel == EMAIL)
         log.info("sent %s to %s (%s)", row.channel, row.recipient, row.message_id)
@@ -261,7 +270,7 @@ def _settle(session: Session, ctx: RunContext, row: OutboxMessage, answer: SendR
     return _result(row, "failed", f"temporary failure: {answer.describe()}; left pending for the next run")
 
 
-def _result(row: OutboxMessage, status: str, detail: str) -> DeliveryResult:
+def _result(row: outbox.Pending, status: str, detail: str) -> DeliveryResult:
     return DeliveryResult(row.channel, row.recipient, status, detail, message_id=row.message_id)
 
 

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from monitor.models import Bill, Event, Hearing, Match
+from notifiers import facts
 from notifiers.events import KIND_ORDER, NEW_KINDS, describe_event, stage_label
+from notifiers.facts import BillFacts
 from notifiers.selection import Audience, RuleCatalog
 
 #: how far ahead the upcoming-hearings section looks
@@ -105,7 +105,6 @@ class Digest:
     """Everything a digest email says; rendered by :mod:`notifiers.render`."""
 
     kind: str  # "digest" or "alert"
-    recipient_name: str | None
     jurisdictions: list[str]
     period: Period
     window: Window
@@ -140,7 +139,6 @@ class DigestRequest:
     period: Period
     today: dt.date
     kind: str = "digest"
-    recipient_name: str | None = None
     timezone: str = "UTC"
     only_rules: set[str] | None = None  # alerts: restrict to these (alert = true) rules
     health: Sequence[Any] = ()
@@ -154,7 +152,6 @@ def build_digest(session: Session, request: DigestRequest) -> Digest:
         rule_ids &= request.only_rules
     digest = Digest(
         kind=request.kind,
-        recipient_name=request.recipient_name,
         jurisdictions=list(request.audience.jurisdictions),
         period=request.period,
         window=request.window,
@@ -163,8 +160,10 @@ def build_digest(session: Session, request: DigestRequest) -> Digest:
     )
     if not rule_ids:
         return digest
-    events = _window_events(session, request.window, rule_ids)
-    by_bill: dict[int, list[Event]] = defaultdict(list)
+    window = request.window
+    events = facts.window_events(session, window.after_id, window.until_id, window.include_baseline,
+                                 rule_ids, request.audience)
+    by_bill: dict[int, list[Any]] = defaultdict(list)
     for event in events:
         by_bill[event.bill_id].append(event)
     entries = _entries(session, request, rule_ids, by_bill)
@@ -186,52 +185,11 @@ def _is_legiscan(source: str, source_types: dict[str, str]) -> bool:
     return "legiscan" in source.lower() or "legiscan" in source_types.get(source, "").lower()
 
 
-def _window_events(session: Session, window: Window, rule_ids: set[str]) -> list[Event]:
-    if window.empty:
-        return []
-    matched_bills = select(Match.bill_id).where(Match.rule_id.in_(sorted(rule_ids)))
-    query = (
-        select(Event)
-        .where(Event.id > window.after_id, Event.id <= window.until_id)
-        .where(Event.bill_id.in_(matched_bills))
-        .order_by(Event.id)
-    )
-    if not window.include_baseline:
-        query = query.where(Event.baseline.is_(False))
-    return list(session.scalars(query))
-
-
-def _load_bills(session: Session, bill_ids: Iterable[int]) -> dict[int, Bill]:
-    ids = sorted(set(bill_ids))
-    bills: dict[int, Bill] = {}
-    for start in range(0, len(ids), 500):  # keep IN lists well below driver limits
-        chunk = ids[start : start + 500]
-        query = (
-            select(Bill)
-            .where(Bill.id.in_(chunk))
-            .options(selectinload(Bill.sponsors), selectinload(Bill.hearings))
-        )
-        bills.update((bill.id, bill) for bill in session.scalars(query))
-    return bills
-
-
-def _load_matches(session: Session, bill_ids: Iterable[int], rule_ids: set[str]) -> dict[int, list[Match]]:
-    ids = sorted(set(bill_ids))
-    found: dict[int, list[Match]] = defaultdict(list)
-    for start in range(0, len(ids), 500):
-        query = select(Match).where(
-            Match.bill_id.in_(ids[start : start + 500]), Match.rule_id.in_(sorted(rule_ids))
-        )
-        for match in session.scalars(query):
-            found[match.bill_id].append(match)
-    return found
-
-
 def _entries(
-    session: Session, request: DigestRequest, rule_ids: set[str], by_bill: dict[int, list[Event]]
+    session: Session, request: DigestRequest, rule_ids: set[str], by_bill: dict[int, list[Any]]
 ) -> list[DigestEntry]:
-    bills = _load_bills(session, by_bill)
-    matches = _load_matches(session, by_bill, rule_ids)
+    bills = facts.load_bills(session, by_bill)
+    matches = facts.load_matches(session, by_bill, rule_ids)
     entries = []
     for bill_id, events in by_bill.items():
         bill = bills.get(bill_id)
@@ -243,7 +201,7 @@ def _entries(
     return entries
 
 
-def _entry(bill: Bill, matches: list[Match], events: list[Event], request: DigestRequest) -> DigestEntry | None:
+def _entry(bill: BillFacts, matches: list[Any], events: list[Any], request: DigestRequest) -> DigestEntry | None:
     reasons = _reasons(matches, request.catalog)
     if not reasons or reasons[0].weight < request.audience.min_weight:
         return None
@@ -260,7 +218,7 @@ def _entry(bill: Bill, matches: list[Match], events: list[Event], request: Diges
     return _make_entry(bill, section, reasons, changes, max(dates), request.today)
 
 
-def _event_concerns(event: Event, reasons: list[Reason]) -> bool:
+def _event_concerns(event: Any, reasons: list[Reason]) -> bool:
     """A rule_matched/rule_unmatched event about a rule this audience does not follow is not theirs."""
     if event.kind == "rule_unmatched":
         return False
@@ -270,7 +228,7 @@ def _event_concerns(event: Event, reasons: list[Reason]) -> bool:
     return True
 
 
-def _section(events: list[Event], today: dt.date) -> str:
+def _section(events: list[Any], today: dt.date) -> str:
     kinds = {e.kind for e in events}
     if kinds & NEW_KINDS:
         return "new"
@@ -291,7 +249,7 @@ def _data_date(data: dict[str, Any] | None, key: str) -> dt.date | None:
         return None
 
 
-def _reasons(matches: list[Match], catalog: RuleCatalog) -> list[Reason]:
+def _reasons(matches: list[Any], catalog: RuleCatalog) -> list[Reason]:
     reasons = [
         Reason(
             rule_id=m.rule_id,
@@ -305,7 +263,7 @@ def _reasons(matches: list[Match], catalog: RuleCatalog) -> list[Reason]:
 
 
 def _make_entry(
-    bill: Bill, section: str, reasons: list[Reason], changes: list[str], recency: dt.date, today: dt.date
+    bill: BillFacts, section: str, reasons: list[Reason], changes: list[str], recency: dt.date, today: dt.date
 ) -> DigestEntry:
     return DigestEntry(
         bill_id=bill.id,
@@ -329,7 +287,7 @@ def _make_entry(
     )
 
 
-def _sponsors(bill: Bill, shown: int = 3) -> list[str]:
+def _sponsors(bill: BillFacts, shown: int = 3) -> list[str]:
     primary = [s for s in bill.sponsors if s.role == "primary"] or list(bill.sponsors)
     names = [f"{s.name} ({s.party})" if s.party else s.name for s in primary[:shown]]
     if len(primary) > shown:
@@ -337,7 +295,7 @@ def _sponsors(bill: Bill, shown: int = 3) -> list[str]:
     return names
 
 
-def _next_hearing(hearings: Iterable[Hearing], today: dt.date) -> NextHearing | None:
+def _next_hearing(hearings: Iterable[Any], today: dt.date) -> NextHearing | None:
     upcoming = sorted((h for h in hearings if h.date >= today), key=lambda h: (h.date, h.time or ""))
     if not upcoming:
         return None
@@ -350,15 +308,10 @@ def _hearing_reminders(
 ) -> list[DigestEntry]:
     """Bills with a hearing in the next 14 days and no other activity in the window."""
     horizon = request.today + HEARING_HORIZON
-    query = (
-        select(Hearing.bill_id)
-        .join(Match, Match.bill_id == Hearing.bill_id)
-        .where(Hearing.date >= request.today, Hearing.date <= horizon, Match.rule_id.in_(sorted(rule_ids)))
-        .distinct()
-    )
-    bill_ids = [b for b in session.scalars(query) if b not in exclude]
-    bills = _load_bills(session, bill_ids)
-    matches = _load_matches(session, bill_ids, rule_ids)
+    found = facts.upcoming_hearing_bills(session, request.today, horizon, rule_ids, request.audience)
+    bill_ids = [b for b in found if b not in exclude]
+    bills = facts.load_bills(session, bill_ids)
+    matches = facts.load_matches(session, bill_ids, rule_ids)
     entries = []
     for bill_id, bill in bills.items():
         reasons = _reasons(matches.get(bill_id, []), request.catalog)

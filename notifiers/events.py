@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from monitor.models import Event
 from notifiers.selection import RuleCatalog
 
 #: event kinds that put a bill in the "new bills" section
@@ -38,18 +37,23 @@ KIND_ORDER = {"new_bill": 0, "rule_matched": 1, "stage_changed": 2, "version_add
               "hearing_scheduled": 4, "action_added": 5, "title_changed": 6}
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day(value: dt.date | str | None) -> str:
-    """``5 Mar 2026``: unambiguous for US and Canadian readers alike."""
+    """``5 Mar 2026``: unambiguous for US and Canadian readers alike (English month names in
+    every locale; strftime would follow the process's locale and is slower)."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
             return value
-    return f"{value.day} {value:%b %Y}" if value else ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
-def describe_event(event: Event, catalog: RuleCatalog) -> str:
-    """One short line saying what happened; empty for events a reader need not see."""
+def describe_event(event: Any, catalog: RuleCatalog) -> str:
+    """One short line saying what happened (``event``: an Event or a row with kind, data,
+    event_date); empty for events a reader need not see."""
     data: dict[str, Any] = event.data or {}
     kind = event.kind
     when = day(event.event_date) or day(data.get("date"))

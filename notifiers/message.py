@@ -4,20 +4,27 @@ A message is built once, stored in the outbox as bytes, and those same bytes are
 retry sends: the Message-ID is stable per (subscriber, period), so even the one unavoidable
 duplicate (a crash between the server's "250 OK" and our commit) is recognisable as the same
 message by mail clients.
+
+The bytes are assembled here rather than by the email package's generator and header
+registry, which cost more than rendering the digest (a 1,000-subscriber run sends 100 MB):
+headers are RFC 5322 lines (non-ASCII in RFC 2047 encoded words), bodies UTF-8 in
+quoted-printable, lines end with CRLF.
 """
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
-import email.policy
 import hashlib
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
 from notifiers.config import SmtpConfig
 from notifiers.render import Rendered
+
+MAX_HEADER_LINE = 78
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,35 @@ class Envelope:
     recipient: str  # bare address for RCPT TO
     data: bytes
     message_id: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A built email: header fields and quoted-printable bodies; :meth:`as_bytes` serializes it."""
+
+    headers: tuple[tuple[str, str], ...]  # (name, unfolded value), values ASCII-safe already
+    parts: tuple[tuple[str, str], ...]  # (subtype, quoted-printable body with CRLF line ends)
+    boundary: str | None = None
+
+    @property
+    def message_id(self) -> str:
+        return self["Message-ID"] or ""
+
+    def __getitem__(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
+
+    def as_bytes(self) -> bytes:
+        head = "".join(_fold(name, value) for name, value in self.headers) + "\r\n"
+        if self.boundary is None:
+            return (head + self.parts[0][1]).encode("ascii")
+        chunks = [head]
+        for subtype, body in self.parts:
+            chunks.append(f"--{self.boundary}\r\n{_part_head(subtype)}\r\n{body}\r\n")
+        chunks.append(f"--{self.boundary}--\r\n")
+        return "".join(chunks).encode("ascii")
+
+    def __bytes__(self) -> bytes:
+        return self.as_bytes()
 
 
 def message_id_for(recipient: str, period_key: str, sender: str) -> str:
@@ -54,37 +90,81 @@ def build_message(
     period_key: str,
     html: bool = True,
     now: dt.datetime | None = None,
-) -> EmailMessage:
+) -> Message:
     """A complete message: multipart/alternative (text, then HTML) or text only."""
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = smtp.from_
-    msg["To"] = formataddr((recipient_name or "", recipient))
-    msg["Subject"] = rendered.subject
-    msg["Date"] = format_datetime(_aware(now or dt.datetime.now(dt.timezone.utc)))
-    msg["Message-ID"] = message_id_for(recipient, period_key, smtp.from_)
+    message_id = message_id_for(recipient, period_key, smtp.from_)
+    headers = [
+        ("From", _address(smtp.from_)),
+        ("To", _address(formataddr((" ".join((recipient_name or "").split()), recipient)))),
+        ("Subject", _text(rendered.subject, "Subject")),
+        ("Date", format_datetime(_aware(now or dt.datetime.now(dt.timezone.utc)))),
+        ("Message-ID", message_id),
+    ]
     if smtp.reply_to:
-        msg["Reply-To"] = smtp.reply_to
+        headers.append(("Reply-To", _address(smtp.reply_to)))
     target = unsubscribe_target(smtp, recipient)
-    msg["List-Unsubscribe"] = f"<{target}>"
+    headers.append(("List-Unsubscribe", f"<{target}>"))
     if target.startswith("https:"):
         # RFC 8058 one-click: mail clients POST to the URL instead of opening it
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
-    # quoted-printable keeps every line under SMTP's 998-octet limit and the bytes ASCII
-    msg.set_content(rendered.text, charset="utf-8", cte="quoted-printable")
-    if html:
-        msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    return msg
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    headers.append(("Auto-Submitted", "auto-generated"))  # RFC 3834: no vacation auto-replies
+    headers.append(("MIME-Version", "1.0"))
+    if not html:
+        headers += [("Content-Type", 'text/plain; charset="utf-8"'), ("Content-Transfer-Encoding", "quoted-printable")]
+        return Message(tuple(headers), (("plain", _qp(rendered.text)),))
+    # "=_" never occurs in quoted-printable text, so the boundary cannot clash with a body
+    boundary = "=_billwatch_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
+    headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+    return Message(tuple(headers), (("plain", _qp(rendered.text)), ("html", _qp(rendered.html))), boundary)
 
 
-def envelope(msg: EmailMessage, smtp: SmtpConfig, recipient: str) -> Envelope:
+def envelope(msg: Message, smtp: SmtpConfig, recipient: str) -> Envelope:
     """Serialize ``msg`` (CRLF line ends) with its SMTP envelope."""
-    return Envelope(
-        sender=parseaddr(smtp.from_)[1],
-        recipient=recipient,
-        data=msg.as_bytes(policy=email.policy.SMTP),
-        message_id=str(msg["Message-ID"]),
-    )
+    return Envelope(sender=parseaddr(smtp.from_)[1], recipient=recipient, data=msg.as_bytes(),
+                    message_id=msg.message_id)
+
+
+def _address(value: str) -> str:
+    """``Name <addr>`` with a non-ASCII display name as an RFC 2047 encoded word."""
+    if value.isascii():
+        return value
+    name, address = parseaddr(value)
+    return formataddr((name, address), charset="utf-8")
+
+
+def _text(value: str, name: str) -> str:
+    """Unstructured text (the Subject): encoded words when not ASCII, already folded."""
+    value = " ".join(value.split())  # no line breaks can be smuggled into a header
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _fold(name: str, value: str) -> str:
+    """One header field, folded at spaces to about 78 columns (RFC 5322 2.2.3)."""
+    line = f"{name}: {value}"
+    if len(line) <= MAX_HEADER_LINE or "\r\n" in value:
+        return line + "\r\n"
+    words, lines, current = line.split(" "), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > MAX_HEADER_LINE:
+            lines.append(current)
+            current = " " + word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _part_head(subtype: str) -> str:
+    return f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n'
+
+
+def _qp(body: str) -> str:
+    """UTF-8, quoted-printable (binascii's C encoder), CRLF line ends: every line stays under
+    SMTP's 998-octet limit and the bytes are ASCII."""
+    encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True).decode("ascii")
+    return encoded.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

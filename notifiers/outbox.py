@@ -12,8 +12,9 @@ period with nothing to send, kept so the cadence knows when the last digest was 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,16 @@ def latest_event_id(session: Session) -> int:
 def last_event_before(session: Session, moment: dt.datetime) -> int:
     """The highest event id recorded before ``moment``: where a recipient without history starts."""
     return int(session.scalar(select(func.max(Event.id)).where(Event.recorded_at < moment)) or 0)
+
+
+def history(session: Session, channel: str, recipient: str) -> tuple[int | None, dt.datetime | None]:
+    """(last event id covered, time of the last period) of a recipient; (None, None): no history."""
+    row = session.execute(
+        select(func.max(OutboxMessage.last_event_id), func.max(OutboxMessage.created_at)).where(
+            OutboxMessage.channel == channel, OutboxMessage.recipient == recipient
+        )
+    ).one()
+    return (None if row[0] is None else int(row[0])), row[1]
 
 
 def covered_until(session: Session, channel: str, recipient: str) -> int | None:
@@ -82,15 +93,82 @@ def record(
     except IntegrityError:
         session.rollback()
         return None
+    session.expunge(row)  # the payload is read again when its turn comes; keep memory flat
     return row
 
 
-def pending(session: Session, channels: tuple[str, ...], recipients: set[str] | None = None) -> list[OutboxMessage]:
-    """Rows waiting to be sent, oldest first."""
-    query = select(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.channel.in_(channels))
+def pending(session: Session, channels: tuple[str, ...], recipients: set[str] | None = None) -> list[int]:
+    """Ids of the rows waiting to be sent, oldest first (each is loaded with :func:`load` when
+    its turn comes: a thousand digests in memory at once would be ~100 MB)."""
+    query = select(OutboxMessage.id).where(OutboxMessage.status == PENDING, OutboxMessage.channel.in_(channels))
     if recipients is not None:
         query = query.where(OutboxMessage.recipient.in_(sorted(recipients)))
     return list(session.scalars(query.order_by(OutboxMessage.id)))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One pending outbox row, as the sender needs it."""
+
+    id: int
+    channel: str
+    recipient: str
+    last_event_id: int
+    message_id: str | None
+    payload: str | None
+
+
+def load(session: Session, row_id: int) -> Pending | None:
+    """The pending row ``row_id`` (None once it is settled)."""
+    columns = [OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.last_event_id,
+               OutboxMessage.message_id, OutboxMessage.payload]
+    found = session.execute(select(*columns).where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING))
+    row = found.first()
+    return Pending(*row) if row else None
+
+
+def mark_sent(session: Session, row: Pending, now: dt.datetime, *, move_watermark: bool) -> None:
+    """The server accepted the message: mark it and move the watermark, in one commit.
+
+    Plain UPDATEs: this runs once per message of a batch and the ORM's unit of work cost as
+    much as the SMTP exchange.
+    """
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+            status=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1, last_error=None,
+            payload=None,  # delivered: the bytes are no longer needed (1,000 digests are ~100 MB)
+        )
+    )
+    if move_watermark:
+        state = SubscriberState.__table__
+        moved = session.execute(
+            update(state).where(state.c.email == row.recipient).values(
+                watermark=case((state.c.watermark < row.last_event_id, row.last_event_id), else_=state.c.watermark),
+                last_sent_at=now,
+            )
+        )
+        if moved.rowcount == 0:
+            session.add(SubscriberState(email=row.recipient, watermark=row.last_event_id, status="active",
+                                        last_sent_at=now))
+    session.commit()
+
+
+def mark_failed(session: Session, row: Pending, reason: str) -> None:
+    """A temporary failure: the row stays pending for the next run."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+        attempts=OutboxMessage.attempts + 1, last_error=reason[:1000]))
+    session.commit()
+
+
+def mark_rejected(session: Session, row: Pending, reason: str, *, address: bool, now: dt.datetime) -> None:
+    """A permanent refusal: never retried; an address refusal also stops the subscriber."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+        status=REJECTED, attempts=OutboxMessage.attempts + 1, last_error=reason[:1000]))
+    if address:
+        state = subscriber_state(session, row.recipient)
+        state.status = REJECTED
+        state.status_detail = f"{now:%Y-%m-%d %H:%M} UTC: {reason}"[:1000]
+    session.commit()
 
 
 def subscriber_state(session: Session, email: str) -> SubscriberState:
@@ -101,38 +179,6 @@ def subscriber_state(session: Session, email: str) -> SubscriberState:
         session.add(state)
         session.flush()
     return state
-
-
-def mark_sent(session: Session, row: OutboxMessage, now: dt.datetime, *, move_watermark: bool) -> None:
-    """The server accepted the message: mark it and move the watermark, in one commit."""
-    row.status = SENT
-    row.sent_at = now
-    row.attempts += 1
-    row.last_error = None
-    if move_watermark:
-        state = subscriber_state(session, row.recipient)
-        state.watermark = max(state.watermark, row.last_event_id)
-        state.last_sent_at = now
-    session.commit()
-
-
-def mark_failed(session: Session, row: OutboxMessage, reason: str) -> None:
-    """A temporary failure: the row stays pending for the next run."""
-    row.attempts += 1
-    row.last_error = reason[:1000]
-    session.commit()
-
-
-def mark_rejected(session: Session, row: OutboxMessage, reason: str, *, address: bool, now: dt.datetime) -> None:
-    """A permanent refusal: never retried; an address refusal also stops the subscriber."""
-    row.status = REJECTED
-    row.attempts += 1
-    row.last_error = reason[:1000]
-    if address:
-        state = subscriber_state(session, row.recipient)
-        state.status = REJECTED
-        state.status_detail = f"{now:%Y-%m-%d %H:%M} UTC: {reason}"[:1000]
-    session.commit()
 
 
 def reactivate(session: Session, email: str) -> bool:

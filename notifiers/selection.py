@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_
+
 
 @dataclass(frozen=True)
 class RuleInfo:
@@ -112,3 +114,16 @@ class Audience:
 
     def wants_jurisdiction(self, jurisdiction: str) -> bool:
         return jurisdiction_matches(self.jurisdictions, jurisdiction)
+
+    def jurisdiction_condition(self, column: Any) -> Any:
+        """The same test as SQL on ``column`` (None: every jurisdiction), so that the database
+        hands over only this audience's bills."""
+        if not self.jurisdictions:
+            return None
+        clauses = []
+        for pattern in self.jurisdictions:
+            if "*" in pattern or "?" in pattern:
+                clauses.append(column.like(pattern.replace("*", "%").replace("?", "_")))
+            else:
+                clauses.append(column == pattern)
+        return or_(*clauses)
