@@ -253,7 +253,8 @@ def status(app: App, as_json: bool) -> int:
                 state = f"FAILING ({h.consecutive_failures}x)"
             success = h.last_success.isoformat(timespec="minutes") if h.last_success else "never"
             click.echo(f"{h.name:<16} {h.type:<12} {state:<14} last success {success}"
-                       + (f"; quota {h.quota_used} in {h.quota_month}" if h.quota_month else ""))
+                       + (f"; {h.quota_used}{f' of {h.quota_limit}' if h.quota_limit else ''} requests "
+                          f"in {h.quota_month}" if h.quota_month else ""))
             if h.last_error and h.consecutive_failures:
                 click.echo(f"{'':<16} last error: {h.last_error}")
         for job in jobs:

@@ -29,6 +29,8 @@ class SourceHealth:
     stale: bool
     quota_month: str | None = None
     quota_used: int = 0
+    #: the source's monthly request budget, where it has one (LegiScan's monthly_budget)
+    quota_limit: int | None = None
 
     @property
     def healthy(self) -> bool:
@@ -64,6 +66,7 @@ def source_health(session: Session, config: Config, now: dt.datetime | None = No
                 stale=stale,
                 quota_month=state.quota_month if state else None,
                 quota_used=state.quota_used if state else 0,
+                quota_limit=getattr(options, "monthly_budget", None),
             )
         )
     return report

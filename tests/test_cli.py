@@ -108,8 +108,11 @@ def test_status_json(tmp_path, database, capsys):
     assert by_name["tx"]["stale"] is False and by_name["tx"]["last_success"]
     assert by_name["idle"]["stale"] is True and by_name["idle"]["last_success"] is None
     assert {j["id"] for j in data["jobs"]} == {"scan:tx", "scan:idle"}
-    for key in ("type", "last_error", "consecutive_failures"):
+    for key in ("type", "last_error", "consecutive_failures", "quota_limit"):
         assert key in by_name["tx"]
+    assert by_name["tx"]["quota_month"] and by_name["tx"]["quota_used"] == 0  # the fake makes no request
+    code, out, _ = run(["--config", str(config), "status"], capsys)
+    assert "tx" in out and "0 requests in" in out
 
 
 def test_sources_lists_registered_types(capsys):

@@ -59,6 +59,10 @@ def test_init_scan_twice_then_one_change(api, tmp_path):  # noqa: F811
     ops = [c["op"] for c in fake.calls[calls:]]
     assert ops == ["getMasterList", "getBill"] and third["updated"] == 1 and third["events"] >= 2
 
+    status = json.loads(billwatch(tmp_path, "status", "--json", env=env).stdout)["sources"][0]
+    assert status["quota_used"] == len(fake.calls) and status["quota_limit"] == 30000
+    assert status["stale"] is False and status["consecutive_failures"] == 0
+
     bills = json.loads(billwatch(tmp_path, "bills", "--json", env=env).stdout)
     assert {b["jurisdiction"] for b in bills} == {"US-TX"}
     for bill in bills:
