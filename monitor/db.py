@@ -220,6 +220,23 @@ def _json_default(value: Any) -> Any:
 _json_serializer = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default).encode
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """Turn WAL on. SQLite answers "locked" at once, without its busy handler, when another
+    process is switching the same new file: retry for up to the busy timeout."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _create_engine(url: URL) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
@@ -242,7 +259,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(cursor)
         # with WAL, NORMAL is durable against application crashes; only a power cut can lose
         # the last transactions, never corrupt the file
         cursor.execute("PRAGMA synchronous = NORMAL")
