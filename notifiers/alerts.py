@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.errors import BillwatchError, LockHeldError
+from monitor.errors import BillwatchError
 from monitor.locks import DatabaseLock
 from monitor.models import SubscriberState
 from notifiers import outbox
@@ -50,7 +50,7 @@ def deliver_immediate(config: Any, database: Any, now: dt.datetime | None = None
             for recipient in alert_recipients(session, config, ctx.catalog):
                 prepare(session, ctx, recipient, report)
             report.extend(deliver_pending(session, ctx, (EMAIL, ALERT), None))
-    except (LockHeldError, BillwatchError) as exc:
+    except BillwatchError as exc:
         report.errors.append(str(exc))
     if any(n.enabled for n in config.notifiers):
         report.extend(deliver_webhooks(config, database, now=now, catalog=catalog, sleep=sleep))
@@ -88,7 +88,7 @@ def deliver_webhooks(config: Any, database: Any, *, now: dt.datetime | None = No
                 if status == "nothing":
                     report.results.append(DeliveryResult(WEBHOOK, notifier.name, "nothing", detail))
             _post_pending(session, ctx, notifiers, report, WebhookPoster(sleep))
-    except (LockHeldError, BillwatchError) as exc:
+    except BillwatchError as exc:
         report.errors.append(str(exc))
     return report
 

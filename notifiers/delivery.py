@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from monitor.errors import ConfigError, LockHeldError
+from monitor.errors import BillwatchError, ConfigError
 from monitor.locks import DatabaseLock
 from monitor.models import OutboxMessage
 from notifiers import outbox
@@ -103,7 +103,11 @@ def run_context(session: Session, config: Any, *, now: dt.datetime | None = None
 def send_digests(config: Any, database: Any, *, subscribers: Iterable[str] | None = None,
                  now: dt.datetime | None = None, include_baseline: bool = False,
                  catalog: RuleCatalog | None = None) -> DeliveryReport:
-    """``digest --send``: every (or each named) subscriber's digest now, whatever its cadence."""
+    """``digest --send``: every (or each named) subscriber's digest now, whatever its cadence.
+
+    Delivery problems (server down, lock held, no ``[smtp]``) are in the report, not raised;
+    an unknown subscriber name raises ConfigError before anything is done.
+    """
     chosen = select_subscribers(config, subscribers)
     named = subscribers is not None
     return _digest_run(config, database, lambda _s, _c: chosen, now=now, include_baseline=include_baseline,
@@ -113,7 +117,8 @@ def send_digests(config: Any, database: Any, *, subscribers: Iterable[str] | Non
 def run_due_digests(config: Any, database: Any, now: dt.datetime | None = None,
                     catalog: RuleCatalog | None = None) -> DeliveryReport:
     """For the scheduler: digests of subscribers whose cadence is due (daily after 23 h, weekly
-    on its day after 6 days, or any day once 7 days overdue), then every pending email."""
+    on its day after 6 days, or any day once 7 days overdue), then every pending email.
+    Problems are in the report, not raised. Call it at least daily (hourly is fine)."""
 
     def due(session: Session, ctx: RunContext) -> list[SubscriberConfig]:
         return [s for s in config.subscribers if s.enabled and s.cadence != "immediate"
@@ -165,7 +170,7 @@ def _digest_run(config: Any, database: Any, choose: Callable[[Session, RunContex
                     prepare(session, ctx, recipients[-1], report)
             addresses = {r.address for r in recipients} if reactivate else None
             report.extend(deliver_pending(session, ctx, (EMAIL, ALERT), addresses))
-    except LockHeldError as exc:
+    except BillwatchError as exc:  # lock held, no [smtp], rules or database trouble: reported
         report.errors.append(str(exc))
     return report
 

@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from monitor.models import OutboxMessage, SubscriberState
@@ -300,3 +301,26 @@ def test_process_killed_during_a_send_loses_nothing_and_repeats_nothing(database
         assert delivered(handler) == Counter(ADDRESSES)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("flags, healthy, expected", [
+    pytest.param({}, False, "sent", id="unhealthy-source-is-worth-an-email"),
+    pytest.param({"send_when_unhealthy": False}, False, "nothing", id="unless-turned-off"),
+    pytest.param({}, True, "nothing", id="all-healthy-nothing-new"),
+    pytest.param({"send_empty": True}, True, "sent", id="send-empty"),
+])
+def test_nothing_new(database, smtp_server, flags, healthy, expected):
+    if healthy:
+        source_ok(database)
+    cfg = config([subscriber(**flags)], smtp_settings(smtp_server.port))
+
+    report = send_digests(cfg, database, now=NOW, catalog=CATALOG)
+
+    assert [r.status for r in report.results] == [expected]
+    if expected == "sent":
+        text = smtp_server.handler.received[0].message.get_body(("plain",)).get_content()
+        assert "No new activity on the bills you follow in this period." in text
+        assert ("SOURCES THAT NEED ATTENTION" in text) is (not healthy)
+        if not healthy:
+            assert "legiscan (legiscan) is stale: has never succeeded" in text
+            assert "no new activity; 1 source needs attention" in smtp_server.handler.received[0].message["Subject"]
