@@ -108,7 +108,7 @@ def _preview(app: Any, chosen: list[str] | None, out: Path | None, period: str |
         return 0
     for p in previews:
         counts = ", ".join(f"{n} {k}" for k, n in p.counts.items())
-        verdict = "would be sent" if p.send else f"would not be sent ({p.reason})"
+        verdict = f"would be sent ({p.reason})" if p.send else f"would not be sent ({p.reason})"
         click.echo(f"{p.recipient}: {counts}; {verdict}")
         for file in p.files:
             click.echo(f"  {file}")

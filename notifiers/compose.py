@@ -26,6 +26,8 @@ EMAIL, ALERT, WEBHOOK = "email", "alert", "webhook"
 LOOKBACK = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
 DEFAULT_LOOKBACK = dt.timedelta(days=1)
 CACHE_SIZE = 16
+#: a digest without news (sent for source health or send_empty) at most this often
+QUIET_INTERVAL = dt.timedelta(hours=23)
 #: the From of previews when no [smtp] table is configured
 PREVIEW_SMTP = SmtpConfig.model_validate({"host": "localhost", "from": "Bill Watch <billwatch@example.invalid>"})
 
@@ -180,9 +182,15 @@ def _decide(digest: Digest, recipient: Recipient) -> tuple[bool, str]:
     if digest.has_news:
         counts = digest.counts()
         return True, f"{counts['new']} new, {counts['moving']} moving, {counts['hearings']} hearings"
-    if recipient.kind == "digest" and digest.unhealthy_sources and recipient.send_when_unhealthy:
+    if recipient.kind != "digest":
+        return False, "nothing new"
+    start = digest.period.start
+    if start is not None and digest.period.end - start < QUIET_INTERVAL:
+        # a digest with no news went (or was due) less than a day ago: do not repeat it
+        return False, "nothing new since the last digest"
+    if digest.unhealthy_sources and recipient.send_when_unhealthy:
         return True, f"no new activity; {len(digest.unhealthy_sources)} source(s) need attention"
-    if recipient.kind == "digest" and recipient.send_empty:
+    if recipient.send_empty:
         return True, "no new activity (send_empty)"
     return False, "nothing new"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
@@ -177,6 +178,15 @@ def _health(h: Any) -> str:
     return line
 
 
+_MARKED = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _marked(snippet: str) -> markupsafe.Markup:
+    """A snippet for HTML: escaped, with the rules engine's ``**hit**`` marks shown in bold."""
+    escaped = str(markupsafe.escape(snippet))
+    return markupsafe.Markup(_MARKED.sub(r"<b>\1</b>", escaped))
+
+
 def _wrap(text: str, width: int = TEXT_WIDTH, indent: str = "", first: str | None = None) -> str:
     """Greedy word wrap (like textwrap.fill, which costs ten times more on a 50-bill digest);
     words longer than a line are cut."""
@@ -234,7 +244,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(day=day, hearing=_hearing, health=_health, wrap=_wrap)
+    env.filters.update(day=day, hearing=_hearing, health=_health, wrap=_wrap, marked=_marked)
     return env
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import logging
 import time
 from collections.abc import Callable
@@ -52,12 +53,20 @@ def _escape_slack(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _slack_snippet(snippet: str) -> str:
+    """The rules engine marks hits ``**hit**``; Slack's bold is ``*hit*``."""
+    return re.sub(r"\*\*(.+?)\*\*", r"*\1*", _escape_slack(snippet))
+
+
 def _slack_entry(e: DigestEntry) -> dict[str, Any]:
     name = f"{e.jurisdiction} {e.identifier}"
     head = f"*<{e.url}|{_escape_slack(name)}>*" if e.url else f"*{_escape_slack(name)}*"
     lines = [f"{head} \u00b7 {e.stage_label}", _escape_slack(e.title)]
     lines += [f"\u2022 {_escape_slack(c)}" for c in e.changes[:3]]
     lines.append("_Rules: " + _escape_slack(", ".join(e.labels)) + "_")
+    snippets = [r.snippet for r in e.reasons if r.snippet]
+    if snippets:
+        lines.append("\u201c" + _slack_snippet(snippets[0]) + "\u201d")
     return {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:2900]}}
 
 

@@ -78,7 +78,7 @@ def test_new_user_flow(tmp_path, database, smtp_server, capsys):
     assert run(["--config", config, "scan"], capsys)[0] == 0  # first scan: a baseline
 
     code, out, _ = run(["--config", config, "digest", "--preview", str(tmp_path / "out"), "--include-baseline"], capsys)
-    assert code == 0 and "ann@example.org: 2 new" in out
+    assert code == 0 and "ann@example.org: 2 new, 0 moving, 0 hearings; would be sent (2 new, 0 moving, 0 hearings)" in out
     for suffix in ("html", "txt", "eml"):
         assert (tmp_path / "out" / f"ann@example.org.{suffix}").exists()
     assert "US-TX HB 2" in (tmp_path / "out" / "ann@example.org.txt").read_text(encoding="utf-8")

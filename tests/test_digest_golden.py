@@ -33,7 +33,7 @@ def entry(bill_id: int, section: str, identifier: str, title: str, **changes: ob
         stage="in_committee", last_action="Referred to Public Health", last_action_date=dt.date(2026, 3, 4),
         sponsors=["Jane Doe (D)"], next_hearing=None,
         reasons=[Reason("interop", "Interoperability & health information exchange", 3.0,
-                        "\u2026establishes a statewide health information exchange\u2026")],
+                        "\u2026establishes a statewide **health information exchange**\u2026")],
         changes=[], more_changes=0, weight=3.0, recency=dt.date(2026, 3, 4), source="legiscan",
     )
     values.update(changes)
@@ -129,6 +129,12 @@ def test_email_matches_golden(rendered):
     raw = message.as_bytes().decode("ascii")
     assert re.search(r"^Date: Mon, 09 Mar 2026 13:00:00 \+0000\r$", raw, flags=re.M)  # what gets scrubbed
     check("weekly.eml", scrub(raw.replace("\r\n", "\n")))
+
+
+def test_hits_marked_by_the_rules_engine_are_bold_in_html_only(rendered):
+    assert "statewide <b>health information exchange</b>" in rendered.html
+    assert "&lt;b&gt;health information exchange&lt;/b&gt; &amp; FHIR" in rendered.html  # literal text stays text
+    assert "statewide **health information exchange**" in rendered.text
 
 
 def test_email_decodes_back_to_the_rendered_bodies(rendered):

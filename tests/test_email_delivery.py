@@ -324,3 +324,15 @@ def test_nothing_new(database, smtp_server, flags, healthy, expected):
         if not healthy:
             assert "legiscan (legiscan) is stale: has never succeeded" in text
             assert "no new activity; 1 source needs attention" in smtp_server.handler.received[0].message["Subject"]
+
+
+def test_a_digest_without_news_is_not_repeated_within_a_day(database, smtp_server):
+    cfg = config([subscriber(cadence="daily")], smtp_settings(smtp_server.port))  # the source is stale
+
+    first = send_digests(cfg, database, now=NOW, catalog=CATALOG)
+    again = send_digests(cfg, database, now=NOW + dt.timedelta(hours=2), catalog=CATALOG)
+    next_day = send_digests(cfg, database, now=NOW + dt.timedelta(hours=24), catalog=CATALOG)
+
+    assert [r.status for r in first.results] == ["sent"]
+    assert [(r.status, r.detail) for r in again.results] == [("nothing", "nothing new since the last digest")]
+    assert [r.status for r in next_day.results] == ["sent"]  # still stale a day later: said again

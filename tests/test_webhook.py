@@ -171,3 +171,16 @@ def test_nothing_new_posts_nothing(database, no_network):
 
     assert later.ok and later.results == []
     assert len(posted(no_network)) == 1
+
+
+def test_slack_payload_shows_the_snippet_with_hits_in_bold():
+    from notifiers.webhook import payload
+    from tests.test_digest_golden import fixed_digest
+
+    body = payload(fixed_digest(), "slack", "id")
+
+    first, moving = body["blocks"][1]["text"]["text"], body["blocks"][3]["text"]["text"]
+    assert "\u201c\u2026establishes a statewide *health information exchange*\u2026\u201d" in moving
+    assert "&lt;b&gt;health information exchange&lt;/b&gt; &amp; FHIR" in first
+    assert body["blocks"][-1]["type"] == "context"  # source health and the LegiScan credit
+    assert any("tlo" in e["text"] for e in body["blocks"][-1]["elements"])
