@@ -228,7 +228,7 @@ def test_error_answers_with_http_200_become_source_errors(no_network, fixture, e
 
 
 def test_a_refused_key_is_an_auth_error_without_the_key_anywhere(fake, caplog):
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="billwatch")  # the CLI may have set its level before
     fake.key = "another-key"
     with pytest.raises(AuthError) as caught:
         list(make_source().fetch())
