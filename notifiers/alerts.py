@@ -58,6 +58,15 @@ def deliver_immediate(config: Any, database: Any, now: dt.datetime | None = None
     return report
 
 
+def alerts_wanted(config: Any, catalog: RuleCatalog) -> bool:
+    """Whether anyone gets alerts: an immediate subscriber, a webhook, or a subscriber following a
+    rule marked ``alert = true`` (so a scheduler can skip :func:`deliver_immediate` otherwise)."""
+    subscribers = [s for s in config.subscribers if s.enabled]
+    return (any(s.cadence == "immediate" for s in subscribers)
+            or any(n.enabled for n in config.notifiers)
+            or any(Audience.of(s).alert_rule_ids(catalog) for s in subscribers))
+
+
 def alert_recipients(session: Session, config: Any, catalog: RuleCatalog) -> list[Recipient]:
     """Immediate subscribers, and the others' rules marked alert = true (not rejected addresses)."""
     rejected = set(session.scalars(select(SubscriberState.email).where(SubscriberState.status == outbox.REJECTED)))

@@ -77,3 +77,15 @@ def test_alert_without_smtp_config_is_reported_not_raised(database):
     match(database, bill, "interop")
     report = deliver_immediate(config([subscriber(cadence="immediate")]), database, now=NOW, catalog=CATALOG)
     assert not report.ok and "no [smtp] table" in report.errors[0]
+
+
+def test_alerts_wanted():
+    from notifiers.alerts import alerts_wanted
+    from notifiers.config import NotifierConfig
+
+    assert not alerts_wanted(config([subscriber(tags=["interoperability"])]), CATALOG)
+    assert alerts_wanted(config([subscriber(tags=["privacy"])]), CATALOG)  # the breach rule alerts
+    assert alerts_wanted(config([subscriber(cadence="immediate", rules=["telehealth"])]), CATALOG)
+    assert not alerts_wanted(config([subscriber(cadence="immediate", enabled=False)]), CATALOG)
+    hook = NotifierConfig.model_validate({"name": "n", "url": "https://hooks.example.org/x"})
+    assert alerts_wanted(config([], notifiers=[hook]), CATALOG)
