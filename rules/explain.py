@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from rules.text import normalize
@@ -37,6 +38,16 @@ class BillText:
     jurisdiction: str | None
     texts: dict[str, str]
     items: dict[str, list[str]] = field(default_factory=dict)
+    _joined: dict[frozenset[str], str] = field(default_factory=dict, repr=False, compare=False)
+
+    def joined(self, groups: frozenset[str]) -> str:
+        """The texts of the fields in ``groups`` (title, summary...), one per line; kept once made."""
+        found = self._joined.get(groups)
+        if found is None:
+            found = self._joined[groups] = "\n".join(
+                text for name, text in self.texts.items() if field_group(name) in groups
+            )
+        return found
 
     @classmethod
     def of(
@@ -92,17 +103,36 @@ class HitInfo:
         return {"field": self.field, "start": self.start, "end": self.end, "text": self.text}
 
 
-@dataclass
 class RuleMatch:
-    """A rule that matched a bill, with the hits and a snippet around the first one."""
+    """A rule that matched a bill, with the hits and a snippet around the first one.
 
-    rule: Rule
-    hits: list[HitInfo]
-    snippet: str
+    The evidence is gathered when first asked for: deciding that a rule matches is cheaper than
+    collecting every hit, and many callers only need the decision.
+    """
+
+    def __init__(self, rule: Rule, bill: BillText, find_hits: Callable[[], Iterable[tuple[str, int, int]]]) -> None:
+        self.rule = rule
+        self.bill = bill
+        self._find_hits = find_hits
 
     @property
     def rule_id(self) -> str:
         return self.rule.id
+
+    @cached_property
+    def hits(self) -> list[HitInfo]:
+        return hit_infos(self.bill, self._find_hits())
+
+    @cached_property
+    def snippet(self) -> str:
+        if not self.hits:
+            return ""
+        first_field = self.hits[0].field
+        same_field = [(h.start, h.end) for h in self.hits if h.field == first_field]
+        return snippet(self.bill.texts[first_field], _outermost(same_field))
+
+    def __repr__(self) -> str:
+        return f"RuleMatch({self.rule.id!r})"
 
     def words(self) -> list[str]:
         """The distinct matched texts, lower case, in order of appearance."""
@@ -163,16 +193,6 @@ def _word_bounds(text: str, start: int, end: int, first_start: int, first_end: i
         space = text.rfind(" ", first_end, end)
         end = space if space >= 0 else end
     return start, end
-
-
-def rule_match(rule: Rule, bill: BillText, spans: Iterable[tuple[str, int, int]]) -> RuleMatch:
-    """The :class:`RuleMatch` for ``rule`` from its raw hits on ``bill``."""
-    hits = hit_infos(bill, spans)
-    if not hits:
-        return RuleMatch(rule, [], "")
-    first_field = hits[0].field
-    same_field = [(h.start, h.end) for h in hits if h.field == first_field]
-    return RuleMatch(rule, hits, snippet(bill.texts[first_field], _outermost(same_field)))
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,14 +1,21 @@
-"""All rules compiled together: each bill is read once, and only rules whose words occur are tried.
+"""All rules compiled together: a bill is read once, and only rules whose words occur are tried.
 
 How a bill is matched:
 
-1. Its searched fields are folded and split into a set of terms (one regular-expression pass).
-2. Terms seen for the first time are classified once, against the words and wildcard prefixes of
-   all rules (a hash look-up per prefix length), and remembered; a set intersection then gives the
-   index keys present in the bill.
-3. Each present key names the rules anchored on it (an inverted index from key to rules); those
-   rules are checked for presence of all the words they need, and only the survivors are evaluated
-   on a positional index of the bill, built once, on demand.
+1. Every word sequence of every rule (a word, a phrase, the parts of a compound) is indexed under
+   its rarest word (word frequencies of real bills, rules/term_frequency.py). A rule is anchored
+   on some of its terms: every bill it matches has one of them (for A AND B, the rarer side); a
+   phrase of plain words is anchored on its rarest pair of adjacent words.
+2. The bill's searched fields are folded and split into words with byte operations (a regular
+   expression for other scripts). Words seen for the first time are classified once (exact word;
+   wildcard prefixes by a hash look-up per prefix length) and remembered. When no anchor word or
+   pair is among them, which set operations tell, the bill is done: nothing can match it.
+3. Otherwise the sequences whose words are all present are "satisfied"; a rule is a candidate when
+   one of its anchor sequences is satisfied, its boolean structure agrees with the satisfied
+   sequences, and its jurisdictions admit the bill.
+4. A candidate whose query needs no positions (single words; no phrase, NEAR, scope or exact
+   case) is decided from the satisfied sequences; the others are checked on a positional index of
+   the bill, built once, on demand. The evidence (hits, snippet) is gathered when first asked for.
 
 So the cost per bill grows with the bill's text, and with the number of rules only through the
 rules whose words the bill actually contains.
@@ -16,48 +23,22 @@ rules whose words the bill actually contains.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
+from itertools import compress, count
 
-from rules.explain import SEPARATORS, BillText, RuleMatch, field_group, rule_match
-from rules.nodes import Hit
+from rules.explain import BillText, RuleMatch, field_group
+from rules.nodes import Seq
+from rules.positions import PositionalDoc
 from rules.ruleset import Rule
-from rules.text import ITEM_GAP, Occurrence, fold, index_terms, term_set
+from rules.term_frequency import frequency
+from rules.text import COMPOUND_RE, TERM_RE, fold
 
 #: Forget classified terms past this many (a long-running process meets endless new words).
 _CACHE_LIMIT = 2_000_000
 
-
-class PositionalDoc:
-    """One bill's fields indexed by term, with word positions; each field indexed when first asked."""
-
-    def __init__(self, bill: BillText) -> None:
-        self.bill = bill
-        self._indexes: dict[str, dict[str, list[Occurrence]]] = {}
-
-    def fields_in(self, groups: frozenset[str]) -> list[str]:
-        return [name for name in self.bill.texts if field_group(name) in groups]
-
-    def text(self, field: str) -> str:
-        return self.bill.texts[field]
-
-    def index(self, field: str) -> Mapping[str, list[Occurrence]]:
-        found = self._indexes.get(field)
-        if found is None:
-            found = self._indexes[field] = self._build(field)
-        return found
-
-    def _build(self, field: str) -> dict[str, list[Occurrence]]:
-        items = self.bill.items.get(field)
-        if items is None:
-            return index_terms(self.bill.texts[field])[0]
-        index: dict[str, list[Occurrence]] = {}
-        position, offset = 0, 0
-        separator = len(SEPARATORS[field])
-        for item in items:
-            _, position = index_terms(item, index, position, offset)
-            position += ITEM_GAP
-            offset += len(item) + separator
-        return index
+# ASCII text is split with byte operations: letters and digits kept (lower case), hyphens kept to
+# find compounds, everything else a space. Other text goes through fold() first.
+_ASCII_TERMS = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c in range(128)).lower() + b" " * 128
 
 
 class Matcher:
@@ -66,74 +47,159 @@ class Matcher:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = [rule for rule in rules if rule.enabled]
         self.groups = frozenset().union(*(rule.fields for rule in self.rules)) if self.rules else frozenset()
-        self._key_rules: dict[str, list[int]] = {}
+        self._anchored: dict[str, list[tuple[Seq, frozenset[str]]]] = {}  # rarest key -> sequences
+        self._triggers: dict[Seq, list[int]] = {}  # anchor sequence -> rules it may make match
         self._words: set[str] = set()
         self._prefixes: set[str] = set()
+        seqs: set[Seq] = set()
+        self._by_presence: list[bool] = []
         for number, rule in enumerate(self.rules):
-            for key in rule.query.anchors():
-                self._key_rules.setdefault(key, []).append(number)
+            for term in rule.query.anchor_terms():
+                for seq in term.alternatives:
+                    self._triggers.setdefault(seq, []).append(number)
             nodes = [rule.query] + ([rule.exclude] if rule.exclude is not None else [])
-            for key in (k for node in nodes for k in node.keys()):
+            seqs.update(seq for node in nodes for term in node.terms() for seq in term.alternatives)
+            self._by_presence.append(rule.fields >= self.groups and all(n.presence_only() for n in nodes))
+        for seq in seqs:
+            self._anchored.setdefault(seq.anchor(), []).append((seq, seq.keys))
+            for key in seq.keys:
                 (self._prefixes.add(key[:-1]) if key.endswith("*") else self._words.add(key))
+        self._anchor_keys = set(self._anchored)
+        # A phrase of plain words triggers on its rarest pair of adjacent words: looked up at the
+        # rarer word of the pair, the neighbour checked. Other sequences trigger on their rarest key.
+        self._pairs: dict[bytes, set[tuple[int, bytes]]] = {}  # word -> (offset, neighbour)
+        self._trigger_keys: set[str] = set()
+        for seq in self._triggers:
+            pair = _rarest_pair(seq)
+            if pair is None:
+                self._trigger_keys.add(seq.anchor())
+                continue
+            first, second = pair
+            if frequency(first) <= frequency(second):
+                self._pairs.setdefault(first.encode(), set()).add((1, second.encode()))
+            else:
+                self._pairs.setdefault(second.encode(), set()).add((-1, first.encode()))
         self._prefix_lengths = sorted({len(p) for p in self._prefixes})
-        self._keys_of: dict[str, tuple[str, ...]] = {}  # term -> index keys it supplies
-        self._seen: set[str] = set()
-        self._interesting: set[str] = set()
+        self._keys_of: dict[bytes, tuple[str, ...]] = {}  # term -> index keys it supplies
+        self._seen: set[bytes] = set()
+        self._interesting: set[bytes] = set()  # terms supplying an index key
+        self._triggering: set[bytes] = set()  # terms supplying a single-word anchor key
         self._by_jurisdiction: dict[str | None, frozenset[int]] = {}
 
     def match(self, bill: BillText) -> list[RuleMatch]:
-        """The rules that match ``bill``, in rule order, each with hits and a snippet."""
-        candidates = self.candidates(bill)
-        if not candidates:
+        """The rules that match ``bill``, in rule order, each with its evidence (hits, snippet)."""
+        if not self.rules:
             return []
-        doc = PositionalDoc(bill)
-        found = []
-        for number in candidates:
-            rule = self.rules[number]
-            hits = evaluate(rule, doc)
-            if hits is not None:
-                found.append(rule_match(rule, bill, hits))
-        return found
-
-    def candidates(self, bill: BillText) -> list[int]:
-        """Numbers of the rules worth evaluating on ``bill``: their words are all present."""
-        present = self.present_keys(bill)
-        if not present:
-            return []
-        numbers: set[int] = set()
-        for key in present:
-            numbers.update(self._key_rules.get(key, ()))
-        allowed = self._allowed(bill.jurisdiction)
-        return sorted(n for n in numbers if n in allowed and self.rules[n].query.maybe(present))
-
-    def present_keys(self, bill: BillText) -> set[str]:
-        """The index keys (words, wildcard prefixes) found anywhere in the bill's searched fields."""
-        texts = [text for name, text in bill.texts.items() if field_group(name) in self.groups]
-        terms = term_set(fold("\n".join(texts))[0])
+        words = self._words_of(bill)
+        terms = set(words)
         new = terms.difference(self._seen)
         if new:
             self._classify(new)
-        present: set[str] = set()
-        for term in terms.intersection(self._interesting):
-            present.update(self._keys_of[term])
-        return present
+        if terms.isdisjoint(self._triggering) and not self._pair_in(words, terms):
+            return []  # no anchor word of any rule: nothing can match (the common case)
+        keys = set().union(*map(self._keys_of.__getitem__, terms.intersection(self._interesting)))
+        return self._evaluate(bill, keys)
 
-    def _classify(self, terms: set[str]) -> None:
+    def match_many(self, bills: Sequence[BillText]) -> list[list[RuleMatch]]:
+        """:meth:`match` for each bill."""
+        return [self.match(bill) for bill in bills]
+
+    def candidates(self, bill: BillText) -> list[int]:
+        """Numbers of the rules worth evaluating on ``bill``: the words they need are all present."""
+        return self._candidates(self.present_keys(bill), bill.jurisdiction)[0]
+
+    def present_keys(self, bill: BillText) -> set[str]:
+        """The index keys (words, wildcard prefixes) found anywhere in the bill's searched fields."""
+        terms = set(self._words_of(bill))
+        new = terms.difference(self._seen)
+        if new:
+            self._classify(new)
+        return set().union(*map(self._keys_of.__getitem__, terms.intersection(self._interesting)))
+
+    def _words_of(self, bill: BillText) -> list[bytes]:
+        """The words of the searched fields, in order, lower case without accents; a hyphenated
+        compound is one word ("e-prescribing")."""
+        text = bill.joined(self.groups)
+        if not text.isascii():
+            text = fold(text)[0]  # accents and typographic punctuation: usually ASCII after this
+            if not text.isascii():  # another script
+                return [term.encode("utf-8") for term in TERM_RE.findall(text)] + [
+                    compound.encode("utf-8") for compound in COMPOUND_RE.findall(text)
+                ]
+        return text.encode("ascii").translate(_ASCII_TERMS).split()
+
+    def _pair_in(self, words: list[bytes], terms: set[bytes]) -> bool:
+        """True when an anchor pair of adjacent words is in ``words``."""
+        if terms.isdisjoint(self._pairs):
+            return False
+        for position in compress(count(), map(self._pairs.__contains__, words)):
+            for offset, other in self._pairs[words[position]]:
+                if 0 <= position + offset < len(words) and words[position + offset] == other:
+                    return True
+        return False
+
+    def _evaluate(self, bill: BillText, keys: set[str]) -> list[RuleMatch]:
+        candidates, present = self._candidates(keys, bill.jurisdiction)
+        found: list[RuleMatch] = []
+        doc: PositionalDoc | None = None
+        for number in candidates:
+            rule = self.rules[number]
+            if self._by_presence[number]:
+                matched = rule.query.decide(present) and not (rule.exclude and rule.exclude.decide(present))
+            else:
+                doc = doc or PositionalDoc(bill, present)
+                matched = rule.query.test(doc, rule.fields) and not (
+                    rule.exclude is not None and rule.exclude.test(doc, rule.fields)
+                )
+            if matched:
+                found.append(RuleMatch(rule, bill, _evidence(rule, bill, present)))
+        return found
+
+    def _candidates(self, present: set[str], jurisdiction: str | None) -> tuple[list[int], set[Seq]]:
+        """Candidate rule numbers, and the sequences whose words are all in ``present``."""
+        satisfied: set[Seq] = set()
+        for key in present.intersection(self._anchor_keys):
+            for seq, keys in self._anchored[key]:
+                if keys <= present:
+                    satisfied.add(seq)
+        numbers: set[int] = set()
+        for seq in satisfied:
+            numbers.update(self._triggers.get(seq, ()))
+        if not numbers:
+            return [], satisfied
+        allowed = self._allowed(jurisdiction)
+        return sorted(n for n in numbers if n in allowed and self.rules[n].query.maybe(satisfied)), satisfied
+
+    def _classify(self, terms: set[bytes]) -> None:
         if len(self._seen) > _CACHE_LIMIT:
             self._seen.clear()
             self._interesting.clear()
+            self._triggering.clear()
             self._keys_of.clear()
-        for term in terms:
-            keys = [term] if term in self._words else []
-            for length in self._prefix_lengths:
-                if length > len(term):
-                    break
-                if term[:length] in self._prefixes:
-                    keys.append(term[:length] + "*")
+        for raw in terms:
+            keys = self._keys_for(raw.decode("utf-8"))
             if keys:
-                self._keys_of[term] = tuple(keys)
-                self._interesting.add(term)
+                self._keys_of[raw] = keys
+                self._interesting.add(raw)
+                if not self._trigger_keys.isdisjoint(keys):
+                    self._triggering.add(raw)
+            if b"-" in raw and any(part in self._pairs for part in raw.split(b"-")):
+                self._triggering.add(raw)  # a compound may hold a phrase's pair of words
         self._seen.update(terms)
+
+    def _keys_for(self, term: str) -> tuple[str, ...]:
+        """The index keys a word supplies; a hyphenated word supplies its parts' and its joined form's."""
+        if "-" in term:
+            parts = [part for part in term.split("-") if part]
+            words = parts + (["".join(parts)] if len(parts) > 1 else [])
+            return tuple(dict.fromkeys(key for word in words for key in self._keys_for(word)))
+        keys = [term] if term in self._words else []
+        for length in self._prefix_lengths:
+            if length > len(term):
+                break
+            if term[:length] in self._prefixes:
+                keys.append(term[:length] + "*")
+        return tuple(keys)
 
     def _allowed(self, jurisdiction: str | None) -> frozenset[int]:
         allowed = self._by_jurisdiction.get(jurisdiction)
@@ -143,11 +209,32 @@ class Matcher:
         return allowed
 
 
-def evaluate(rule: Rule, doc: PositionalDoc) -> list[Hit] | None:
+def _rarest_pair(seq: Seq) -> tuple[str, str] | None:
+    """The rarest two adjacent words of a phrase of plain words; None for other sequences.
+
+    Words of a hyphenated compound in the text are one word here ("health-care"), so a phrase
+    with a part of a compound is left to its rarest key.
+    """
+    specs = seq.specs
+    if len(specs) < 2 or any(spec.prefix or spec.exact is not None for spec in specs):
+        return None
+    pairs = [(a.term, b.term) for a, b in zip(specs, specs[1:])]
+    return min(pairs, key=lambda pair: frequency(pair[0]) * frequency(pair[1]))
+
+
+def _evidence(rule: Rule, bill: BillText, present: set[Seq]) -> Callable[[], list[tuple[str, int, int]]]:
+    """A function gathering the hits of a rule that matched (run when the evidence is asked for)."""
+
+    def find() -> list[tuple[str, int, int]]:
+        return rule.query.hits(PositionalDoc(bill, present, spans=True), rule.fields) or []
+
+    return find
+
+
+def evaluate(rule: Rule, doc: PositionalDoc) -> list[tuple[str, int, int]] | None:
     """The hits of ``rule`` on a bill, or None when its query does not match or its exclude does."""
-    hits = rule.query.hits(doc, rule.fields)
-    if hits is None:
+    if not rule.query.test(doc, rule.fields):
         return None
-    if rule.exclude is not None and rule.exclude.hits(doc, rule.fields) is not None:
+    if rule.exclude is not None and rule.exclude.test(doc, rule.fields):
         return None
-    return hits
+    return rule.query.hits(doc, rule.fields)

@@ -1,9 +1,9 @@
 """The parsed form of a query, and how each part is evaluated on one bill.
 
-Evaluation happens in two steps. ``maybe(present)`` looks only at which index keys occur anywhere in
-the bill (a word, or a wildcard prefix that some word has): it is cheap and never says no to a bill
-the query matches. ``hits(doc, fields)`` then looks at positions and returns the evidence, or None
-when the query does not match.
+Evaluation happens in two steps. ``maybe(present)`` looks only at which word sequences (:class:`Seq`)
+have all their words somewhere in the bill: it is cheap and never says no to a bill the query
+matches. ``hits(doc, fields)`` then looks at positions and returns the evidence, or None when the
+query does not match.
 
 An index key is the folded word ("telehealth") or, for a wildcard, the prefix with its star
 ("interoperab*").
@@ -12,9 +12,10 @@ An index key is the folded word ("telehealth") or, for a wildcard, the prefix wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from rules.term_frequency import frequency
 from rules.text import Occurrence, fold_keep_case
 
 #: Fields a query or a rule may name; a bill's French title is searched as ``title``.
@@ -35,11 +36,19 @@ class Span:
 
 
 class Doc(Protocol):
-    """A bill's text indexed by position (see rules.matcher.PositionalDoc)."""
+    """A bill's text indexed by position (see rules.matcher.PositionalDoc).
+
+    ``present`` holds the sequences whose words all occur in the bill (None: not known); a
+    sequence outside it cannot occur, so it is not looked for.
+    """
+
+    present: Present | None
 
     def fields_in(self, groups: frozenset[str]) -> Sequence[str]: ...
 
-    def index(self, field: str) -> Mapping[str, list[Occurrence]]: ...
+    def index(self, field: str, spans: bool = False) -> Mapping[str, list[Occurrence]]: ...
+
+    def words_with_prefix(self, field: str, prefix: str) -> Sequence[str]: ...
 
     def text(self, field: str) -> str: ...
 
@@ -57,68 +66,86 @@ class Spec:
         return self.term + "*" if self.prefix else self.term
 
     def occurrences(self, doc: Doc, field: str) -> list[Occurrence]:
-        index = doc.index(field)
+        index = doc.index(field, spans=self.exact is not None)
         if self.prefix:
-            found = [o for word, occs in index.items() if word.startswith(self.term) for o in occs]
-            return found
+            return [o for word in doc.words_with_prefix(field, self.term) for o in index[word]]
         found = index.get(self.term, [])
         if self.exact is not None:
             text = doc.text(field)
-            found = [o for o in found if fold_keep_case(text[o.start : o.end]) == self.exact]
+            found = [o for o in found if fold_keep_case(text[o[2] : o[3]]) == self.exact]
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Seq:
     """Words that must follow one another (a phrase, or the parts of "patient's")."""
 
     specs: tuple[Spec, ...]
 
-    def maybe(self, present: set[str] | frozenset[str]) -> bool:
-        return all(spec.key in present for spec in self.specs)
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(spec.key for spec in self.specs)
 
     def spans(self, doc: Doc, field: str) -> list[tuple[int, int, int, int]]:
         """(first, last, start, end) of every place the sequence occurs in ``field``."""
         firsts = self.specs[0].occurrences(doc, field)
         if len(self.specs) == 1:
-            return [(o.first, o.last, o.start, o.end) for o in firsts]
-        following = [{o.first: o for o in spec.occurrences(doc, field)} for spec in self.specs[1:]]
+            return firsts
+        following = [{o[0]: o for o in spec.occurrences(doc, field)} for spec in self.specs[1:]]
         found = []
-        for occurrence in firsts:
-            last, end = occurrence.last, occurrence.end
+        for first, last, start, end in firsts:
             for by_first in following:
                 after = by_first.get(last + 1)
                 if after is None:
                     break
-                last, end = after.last, after.end
+                last, end = after[1], after[3]
             else:
-                found.append((occurrence.first, last, occurrence.start, end))
+                found.append((first, last, start, end))
         return found
 
     def anchor(self) -> str:
-        """The key to index this sequence by: its longest exact word, else its longest prefix."""
-        return max(self.specs, key=lambda s: (not s.prefix, len(s.term))).key
+        """The key to index this sequence by: its rarest word in bill text."""
+        return min((spec.key for spec in self.specs), key=lambda key: (frequency(key), -len(key)))
+
+
+#: The word sequences all of whose words occur in a bill.
+Present = set[Seq] | frozenset[Seq]
 
 
 class Node:
     """A part of a parsed query."""
 
-    def maybe(self, present: set[str] | frozenset[str]) -> bool:
+    def maybe(self, present: Present) -> bool:
         raise NotImplementedError
 
     def hits(self, doc: Doc, groups: frozenset[str]) -> list[Hit] | None:
+        raise NotImplementedError
+
+    def test(self, doc: Doc, groups: frozenset[str]) -> bool:
+        """Whether the node matches, stopping at the first evidence (hits() collects all of it)."""
+        raise NotImplementedError
+
+    def presence_only(self) -> bool:
+        """True when which words occur decides the match: no phrase, NEAR, scope or exact case."""
+        return all(term.simple() for term in self.terms()) and not self._has_near()
+
+    def _has_near(self) -> bool:
+        return False
+
+    def decide(self, present: Present) -> bool:
+        """The match decided from the present sequences alone (valid when presence_only())."""
         raise NotImplementedError
 
     def anchored(self) -> bool:
         """True when every match needs at least one of the query's own words."""
         raise NotImplementedError
 
-    def anchors(self) -> set[str]:
-        """Index keys of which at least one occurs in every bill the query matches."""
+    def anchor_terms(self) -> list[Term]:
+        """Terms of which at least one occurs in every bill the query matches, chosen rare."""
         raise NotImplementedError
 
-    def keys(self) -> Iterable[str]:
-        """Every index key the query mentions (to know which ones a bill has)."""
+    def terms(self) -> Iterable[Term]:
+        """Every word, phrase and wildcard of the query, NOT included."""
         raise NotImplementedError
 
     def spans_positions(self) -> bool:
@@ -143,19 +170,23 @@ class Term(Node):
     scope: str | None = None
     phrase: bool = False
 
-    def maybe(self, present: set[str] | frozenset[str]) -> bool:
-        return any(seq.maybe(present) for seq in self.alternatives)
+    def maybe(self, present: Present) -> bool:
+        return any(seq in present for seq in self.alternatives)
 
     def spans(self, doc: Doc, groups: frozenset[str]) -> list[Span]:
         if self.scope is not None:
             groups = groups & {self.scope}
         found: list[Span] = []
+        alternatives = self._possible(doc)
+        if not alternatives:
+            return found
         for name in doc.fields_in(groups):
-            seen: set[tuple[int, int]] = set()
-            for seq in self.alternatives:
-                for first, last, start, end in seq.spans(doc, name):
-                    if (start, end) not in seen:
-                        seen.add((start, end))
+            seen: set[tuple[int, int, int, int]] = set()
+            for seq in alternatives:
+                for occurrence in seq.spans(doc, name):
+                    if occurrence not in seen:
+                        seen.add(occurrence)
+                        first, last, start, end = occurrence
                         found.append(Span(name, first, last, ((name, start, end),)))
         return found
 
@@ -163,14 +194,35 @@ class Term(Node):
         spans = self.spans(doc, groups)
         return [hit for span in spans for hit in span.hits] if spans else None
 
+    def test(self, doc: Doc, groups: frozenset[str]) -> bool:
+        alternatives = self._possible(doc)
+        if not alternatives:
+            return False
+        if self.scope is not None:
+            groups = groups & {self.scope}
+        return any(seq.spans(doc, name) for name in doc.fields_in(groups) for seq in alternatives)
+
+    def simple(self) -> bool:
+        return self.scope is None and all(
+            len(seq.specs) == 1 and seq.specs[0].exact is None for seq in self.alternatives
+        )
+
+    def decide(self, present: Present) -> bool:
+        return self.maybe(present)
+
+    def _possible(self, doc: Doc) -> tuple[Seq, ...]:
+        if doc.present is None:
+            return self.alternatives
+        return tuple(seq for seq in self.alternatives if seq in doc.present)
+
     def anchored(self) -> bool:
         return True
 
-    def anchors(self) -> set[str]:
-        return {seq.anchor() for seq in self.alternatives}
+    def anchor_terms(self) -> list[Term]:
+        return [self]
 
-    def keys(self) -> Iterable[str]:
-        return (spec.key for seq in self.alternatives for spec in seq.specs)
+    def terms(self) -> Iterable[Term]:
+        return (self,)
 
     def spans_positions(self) -> bool:
         return True
@@ -183,7 +235,7 @@ class Term(Node):
 class And(Node):
     children: tuple[Node, ...]
 
-    def maybe(self, present: set[str] | frozenset[str]) -> bool:
+    def maybe(self, present: Present) -> bool:
         return all(child.maybe(present) for child in self.children)
 
     def hits(self, doc: Doc, groups: frozenset[str]) -> list[Hit] | None:
@@ -195,17 +247,25 @@ class And(Node):
             found.extend(child_hits)
         return found
 
+    def test(self, doc: Doc, groups: frozenset[str]) -> bool:
+        return all(child.test(doc, groups) for child in self.children)
+
+    def decide(self, present: Present) -> bool:
+        return all(child.decide(present) for child in self.children)
+
+    def _has_near(self) -> bool:
+        return any(child._has_near() for child in self.children)
+
     def anchored(self) -> bool:
         return any(child.anchored() for child in self.children)
 
-    def anchors(self) -> set[str]:
-        # Any anchored child is a necessary condition; the one with the fewest, longest keys
-        # sends the fewest bills to evaluation.
-        candidates = [child.anchors() for child in self.children if child.anchored()]
+    def anchor_terms(self) -> list[Term]:
+        # Any anchored child is a necessary condition; the rarest sends fewest bills to evaluation.
+        candidates = [child.anchor_terms() for child in self.children if child.anchored()]
         return min(candidates, key=_anchor_cost)
 
-    def keys(self) -> Iterable[str]:
-        return (key for child in self.children for key in child.keys())
+    def terms(self) -> Iterable[Term]:
+        return (term for child in self.children for term in child.terms())
 
     def scopes(self) -> set[str]:
         return set().union(*(child.scopes() for child in self.children))
@@ -214,9 +274,26 @@ class And(Node):
 @dataclass(frozen=True, eq=False)
 class Or(Node):
     children: tuple[Node, ...]
+    # The sequences of the word/phrase children, checked with one set operation in maybe().
+    _seqs: frozenset[Seq] = field(init=False, repr=False)
+    _others: tuple[Node, ...] = field(init=False, repr=False)
 
-    def maybe(self, present: set[str] | frozenset[str]) -> bool:
-        return any(child.maybe(present) for child in self.children)
+    def __post_init__(self) -> None:
+        terms = [c for c in self.children if isinstance(c, Term)]
+        object.__setattr__(self, "_seqs", frozenset(seq for t in terms for seq in t.alternatives))
+        object.__setattr__(self, "_others", tuple(c for c in self.children if not isinstance(c, Term)))
+
+    def maybe(self, present: Present) -> bool:
+        return not self._seqs.isdisjoint(present) or any(child.maybe(present) for child in self._others)
+
+    def test(self, doc: Doc, groups: frozenset[str]) -> bool:
+        return any(child.test(doc, groups) for child in self.children)
+
+    def decide(self, present: Present) -> bool:
+        return any(child.decide(present) for child in self.children)
+
+    def _has_near(self) -> bool:
+        return any(child._has_near() for child in self.children)
 
     def hits(self, doc: Doc, groups: frozenset[str]) -> list[Hit] | None:
         found: list[Hit] | None = None
@@ -229,11 +306,11 @@ class Or(Node):
     def anchored(self) -> bool:
         return all(child.anchored() for child in self.children)
 
-    def anchors(self) -> set[str]:
-        return set().union(*(child.anchors() for child in self.children))
+    def anchor_terms(self) -> list[Term]:
+        return [term for child in self.children for term in child.anchor_terms()]
 
-    def keys(self) -> Iterable[str]:
-        return (key for child in self.children for key in child.keys())
+    def terms(self) -> Iterable[Term]:
+        return (term for child in self.children for term in child.terms())
 
     def spans_positions(self) -> bool:
         return all(child.spans_positions() for child in self.children)
@@ -250,20 +327,29 @@ class Not(Node):
     child: Node
     column: int
 
-    def maybe(self, present: set[str] | frozenset[str]) -> bool:
+    def maybe(self, present: Present) -> bool:
         return True  # a phrase can be absent although its words are present
 
     def hits(self, doc: Doc, groups: frozenset[str]) -> list[Hit] | None:
-        return [] if self.child.hits(doc, groups) is None else None
+        return None if self.child.test(doc, groups) else []
+
+    def test(self, doc: Doc, groups: frozenset[str]) -> bool:
+        return not self.child.test(doc, groups)
+
+    def decide(self, present: Present) -> bool:
+        return not self.child.decide(present)
+
+    def _has_near(self) -> bool:
+        return self.child._has_near()
 
     def anchored(self) -> bool:
         return False
 
-    def anchors(self) -> set[str]:
-        return set()
+    def anchor_terms(self) -> list[Term]:
+        return []
 
-    def keys(self) -> Iterable[str]:
-        return self.child.keys()
+    def terms(self) -> Iterable[Term]:
+        return self.child.terms()
 
     def scopes(self) -> set[str]:
         return self.child.scopes()
@@ -278,7 +364,7 @@ class Near(Node):
     distance: int
     column: int
 
-    def maybe(self, present: set[str] | frozenset[str]) -> bool:
+    def maybe(self, present: Present) -> bool:
         return self.left.maybe(present) and self.right.maybe(present)
 
     def spans(self, doc: Doc, groups: frozenset[str]) -> list[Span]:
@@ -303,14 +389,20 @@ class Near(Node):
             return None
         return list(dict.fromkeys(hit for span in spans for hit in span.hits))
 
+    def test(self, doc: Doc, groups: frozenset[str]) -> bool:
+        return bool(self.spans(doc, groups))
+
+    def _has_near(self) -> bool:
+        return True
+
     def anchored(self) -> bool:
         return True
 
-    def anchors(self) -> set[str]:
-        return min((self.left.anchors(), self.right.anchors()), key=_anchor_cost)
+    def anchor_terms(self) -> list[Term]:
+        return min((self.left.anchor_terms(), self.right.anchor_terms()), key=_anchor_cost)
 
-    def keys(self) -> Iterable[str]:
-        return (key for side in (self.left, self.right) for key in side.keys())
+    def terms(self) -> Iterable[Term]:
+        return (term for side in (self.left, self.right) for term in side.terms())
 
     def spans_positions(self) -> bool:
         return True
@@ -319,7 +411,6 @@ class Near(Node):
         return self.left.scopes() | self.right.scopes()
 
 
-def _anchor_cost(keys: set[str]) -> tuple[int, int]:
-    """Fewer keys, and longer ones, are rarer in bill text."""
-    prefixes = sum(1 for k in keys if k.endswith("*"))
-    return (len(keys) + prefixes, -min((len(k) for k in keys), default=0))
+def _anchor_cost(terms: list[Term]) -> int:
+    """About how many bills in 100,000 have one of ``terms``: the lower, the fewer evaluations."""
+    return sum(frequency(seq.anchor()) for term in terms for seq in term.alternatives)

@@ -1,0 +1,66 @@
+"""A bill's text indexed by word position, built only for the bills and rules that need it."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Mapping
+
+from rules.explain import SEPARATORS, BillText, field_group
+from rules.nodes import Seq
+from rules.text import ITEM_GAP, Occurrence, index_positions, index_terms
+
+
+class PositionalDoc:
+    """One bill's fields indexed by term, with word positions; each field indexed when first asked.
+
+    ``spans``: index character spans too (for evidence); without, only word positions, which is
+    enough to decide phrases and NEAR and several times faster. Exact-case words always get spans.
+    """
+
+    def __init__(self, bill: BillText, present: set[Seq] | None = None, spans: bool = False) -> None:
+        self.bill = bill
+        self.present = present
+        self.spans = spans
+        self._indexes: dict[tuple[str, bool], dict[str, list[Occurrence]]] = {}
+        self._sorted: dict[str, list[str]] = {}
+
+    def fields_in(self, groups: frozenset[str]) -> list[str]:
+        return [name for name in self.bill.texts if field_group(name) in groups]
+
+    def text(self, field: str) -> str:
+        return self.bill.texts[field]
+
+    def words_with_prefix(self, field: str, prefix: str) -> list[str]:
+        """The field's words that start with ``prefix`` (binary search in its sorted words)."""
+        words = self._sorted.get(field)
+        if words is None:
+            words = self._sorted[field] = sorted(self.index(field))
+        found = []
+        for word in words[bisect_left(words, prefix) :]:
+            if not word.startswith(prefix):
+                break
+            found.append(word)
+        return found
+
+    def index(self, field: str, spans: bool = False) -> Mapping[str, list[Occurrence]]:
+        key = (field, spans or self.spans)
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = self._build(*key)
+        return found
+
+    def _build(self, field: str, spans: bool) -> dict[str, list[Occurrence]]:
+        items = self.bill.items.get(field)
+        if items is None:
+            return index_terms(self.bill.texts[field])[0] if spans else index_positions(self.bill.texts[field])[0]
+        index: dict[str, list[Occurrence]] = {}
+        position, offset = 0, 0
+        separator = len(SEPARATORS[field])
+        for item in items:
+            if spans:
+                _, position = index_terms(item, index, position, offset)
+            else:
+                _, position = index_positions(item, index, position)
+            position += ITEM_GAP
+            offset += len(item) + separator
+        return index
