@@ -35,17 +35,23 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.config import Config, ScheduleConfig  # noqa: E402
-from monitor.db import open_database  # noqa: E402
-from monitor.locks import DatabaseLock  # noqa: E402
-from monitor.models import Match, OutboxMessage, SourceState  # noqa: E402
-from monitor.store import Store  # noqa: E402
-from notifiers.compose import ALERT, EMAIL, Recipient  # noqa: E402
-from notifiers.config import SmtpConfig, SubscriberConfig  # noqa: E402
-from notifiers.delivery import EMAIL_LOCK, DeliveryReport, deliver_pending, prepare, run_context  # noqa: E402
-from notifiers.selection import RuleInfo  # noqa: E402
-from sources.base import Hearing, Sponsor, SourceOptions  # noqa: E402
-from sources.legiscan_dataset import bill_from_csv_row  # noqa: E402
+from monitor.config import Config, ScheduleConfig
+from monitor.db import open_database
+from monitor.locks import DatabaseLock
+from monitor.models import Match, OutboxMessage, SourceState
+from monitor.store import Store
+from notifiers.compose import ALERT, EMAIL, Recipient
+from notifiers.config import SmtpConfig, SubscriberConfig
+from notifiers.delivery import (
+    EMAIL_LOCK,
+    DeliveryReport,
+    deliver_pending,
+    prepare,
+    run_context,
+)
+from notifiers.selection import RuleInfo
+from sources.base import Hearing, SourceOptions, Sponsor
+from sources.legiscan_dataset import bill_from_csv_row
 
 BILLS_CSV = Path("/work/shared/corpus/legiscan_bills_12_states.csv.gz")
 CATALOG = {
@@ -80,7 +86,7 @@ def load(database, states: dict[str, list]) -> int:
              "snippet": "\u2026a statewide health information exchange and patient privacy\u2026"}
             for b in ids for rule in (("interop", "privacy") if b % 3 == 0 else ("interop",))])
         session.merge(SourceState(name="legiscan", type="legiscan", cursor={}, consecutive_failures=0,
-                                  last_success=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
+                                  last_success=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
         session.commit()
         return len(ids)
 

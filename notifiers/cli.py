@@ -117,7 +117,7 @@ def _preview(app: Any, chosen: list[str] | None, out: Path | None, period: str |
 
 def parse_period(text: str, timezone: str, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime | None]:
     """``7d``/``24h`` (back from now), ``DATE`` (since), ``DATE..DATE`` (inclusive) -> naive UTC."""
-    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     span = _SPAN_RE.match(text.strip())
     if span:
         amount, unit = int(span.group(1)), span.group(2)
@@ -137,4 +137,4 @@ def parse_period(text: str, timezone: str, now: dt.datetime | None = None) -> tu
 
 def _midnight(day: dt.date, timezone: str) -> dt.datetime:
     local = dt.datetime.combine(day, dt.time(), tzinfo=zoneinfo.ZoneInfo(timezone))
-    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)

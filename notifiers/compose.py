@@ -116,7 +116,7 @@ class RunContext:
 
     @property
     def timezone(self) -> str:
-        return self.config.schedule.timezone
+        return str(self.config.schedule.timezone)
 
 
 @dataclass
@@ -198,7 +198,7 @@ def _decide(digest: Digest, recipient: Recipient) -> tuple[bool, str]:
 def _local_today(ctx: RunContext) -> dt.date:
     import zoneinfo
 
-    moment = ctx.now.replace(tzinfo=dt.timezone.utc)
+    moment = ctx.now.replace(tzinfo=dt.UTC)
     return moment.astimezone(zoneinfo.ZoneInfo(ctx.timezone)).date()
 
 

@@ -13,7 +13,14 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CADENCE_RE = re.compile(r"^(daily|immediate|weekly:(mon|tue|wed|thu|fri|sat|sun))$")

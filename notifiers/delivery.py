@@ -18,11 +18,25 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import BillwatchError, ConfigError
 from monitor.locks import DatabaseLock
-from monitor.models import OutboxMessage
+from monitor.models import OutboxMessage, SubscriberState
 from notifiers import outbox
-from notifiers.compose import ALERT, EMAIL, Composed, Recipient, RunContext, compose, email_message
+from notifiers.compose import (
+    ALERT,
+    EMAIL,
+    Composed,
+    Recipient,
+    RunContext,
+    compose,
+    email_message,
+)
 from notifiers.config import SubscriberConfig
-from notifiers.email import REJECTED, SENT, SendResult, SmtpConnectionError, SmtpTransport
+from notifiers.email import (
+    REJECTED,
+    SENT,
+    SendResult,
+    SmtpConnectionError,
+    SmtpTransport,
+)
 from notifiers.message import Envelope, envelope
 from notifiers.selection import RuleCatalog, rule_catalog
 
@@ -134,7 +148,7 @@ def is_due(sub: SubscriberConfig, last: dt.datetime | None, ctx: RunContext) -> 
         return since is None or since >= dt.timedelta(hours=23)
     if since is not None and since >= dt.timedelta(days=7):
         return True
-    local = ctx.now.replace(tzinfo=dt.timezone.utc).astimezone(zoneinfo.ZoneInfo(ctx.timezone))
+    local = ctx.now.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(ctx.timezone))
     return local.weekday() == sub.weekday and (since is None or since >= dt.timedelta(days=6))
 
 
@@ -176,7 +190,7 @@ def _digest_run(config: Any, database: Any, choose: Callable[[Session, RunContex
 
 
 def _skipped(session: Session, sub: SubscriberConfig, report: DeliveryReport, reactivate: bool) -> bool:
-    state = session.get(outbox.SubscriberState, sub.email)
+    state = session.get(SubscriberState, sub.email)
     if state is not None and state.status == outbox.REJECTED:
         if reactivate and outbox.reactivate(session, sub.email):
             log.info("subscriber %s was rejected before; trying again as asked", sub.email)
@@ -282,7 +296,7 @@ def _result(row: outbox.Pending, status: str, detail: str) -> DeliveryResult:
 def utc_naive(moment: dt.datetime | None) -> dt.datetime:
     """Naive UTC, the database's convention; aware datetimes are converted."""
     if moment is None:
-        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if moment.tzinfo is not None:
-        return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment

@@ -14,6 +14,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 from monitor.errors import DeliveryError
 from notifiers.config import SmtpConfig
@@ -55,7 +56,7 @@ class SmtpTransport:
         self.settings = settings
         self._conn: smtplib.SMTP | None = None
 
-    def __enter__(self) -> SmtpTransport:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

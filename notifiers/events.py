@@ -47,7 +47,7 @@ def day(value: dt.date | str | None) -> str:
         try:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
-            return value
+            return str(value)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
 
 
@@ -75,7 +75,7 @@ def describe_event(event: Any, catalog: RuleCatalog) -> str:
         return "Title changed"
     if kind == "rule_matched":
         rule = _pick(data, "rule_id", "rule")
-        name = catalog[rule].name if rule in catalog else rule
+        name = catalog[rule].name if rule is not None and rule in catalog else rule
         return f"Now matches: {name}" if name else "Now matches your rules"
     return ""
 

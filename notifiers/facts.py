@@ -81,14 +81,14 @@ def load_bills(session: Session, bill_ids: Iterable[int]) -> dict[int, BillFacts
     columns = (Bill.id, Bill.jurisdiction, Bill.session, Bill.identifier, Bill.title, Bill.url, Bill.stage,
                Bill.last_action, Bill.last_action_date, Bill.source)
     for chunk in _chunks(bill_ids):
-        for row in session.execute(select(*columns).where(Bill.id.in_(chunk))):
-            bills[row.id] = BillFacts(*row)
+        for bill in session.execute(select(*columns).where(Bill.id.in_(chunk))):
+            bills[bill.id] = BillFacts(*bill)
         sponsors = select(BillSponsor.bill_id, BillSponsor.name, BillSponsor.role, BillSponsor.party)
-        for row in session.execute(sponsors.where(BillSponsor.bill_id.in_(chunk)).order_by(BillSponsor.position)):
-            bills[row.bill_id].sponsors.append(row)
+        for sponsor in session.execute(sponsors.where(BillSponsor.bill_id.in_(chunk)).order_by(BillSponsor.position)):
+            bills[sponsor.bill_id].sponsors.append(sponsor)
         hearings = select(Hearing.bill_id, Hearing.date, Hearing.time, Hearing.committee, Hearing.location)
-        for row in session.execute(hearings.where(Hearing.bill_id.in_(chunk)).order_by(Hearing.date)):
-            bills[row.bill_id].hearings.append(row)
+        for hearing in session.execute(hearings.where(Hearing.bill_id.in_(chunk)).order_by(Hearing.date)):
+            bills[hearing.bill_id].hearings.append(hearing)
     return bills
 
 

@@ -97,7 +97,7 @@ def build_message(
         ("From", _address(smtp.from_)),
         ("To", _address(formataddr((" ".join((recipient_name or "").split()), recipient)))),
         ("Subject", _text(rendered.subject, "Subject")),
-        ("Date", format_datetime(_aware(now or dt.datetime.now(dt.timezone.utc)))),
+        ("Date", format_datetime(_aware(now or dt.datetime.now(dt.UTC)))),
         ("Message-ID", message_id),
     ]
     if smtp.reply_to:
@@ -168,4 +168,4 @@ def _qp(body: str) -> str:
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

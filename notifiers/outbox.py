@@ -124,7 +124,10 @@ def load(session: Session, row_id: int) -> Pending | None:
                OutboxMessage.message_id, OutboxMessage.payload]
     found = session.execute(select(*columns).where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING))
     row = found.first()
-    return Pending(*row) if row else None
+    if row is None:
+        return None
+    return Pending(id=row.id, channel=row.channel, recipient=row.recipient, last_event_id=row.last_event_id,
+                   message_id=row.message_id, payload=row.payload)
 
 
 def mark_sent(session: Session, row: Pending, now: dt.datetime, *, move_watermark: bool) -> None:
@@ -140,14 +143,14 @@ def mark_sent(session: Session, row: Pending, now: dt.datetime, *, move_watermar
         )
     )
     if move_watermark:
-        state = SubscriberState.__table__
+        watermark = SubscriberState.watermark
         moved = session.execute(
-            update(state).where(state.c.email == row.recipient).values(
-                watermark=case((state.c.watermark < row.last_event_id, row.last_event_id), else_=state.c.watermark),
+            update(SubscriberState).where(SubscriberState.email == row.recipient).values(
+                watermark=case((watermark < row.last_event_id, row.last_event_id), else_=watermark),
                 last_sent_at=now,
             )
         )
-        if moved.rowcount == 0:
+        if getattr(moved, "rowcount", 0) == 0:
             session.add(SubscriberState(email=row.recipient, watermark=row.last_event_id, status="active",
                                         last_sent_at=now))
     session.commit()

@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from notifiers import outbox
-from notifiers.compose import Composed, Recipient, RunContext, compose, email_message, render
+from notifiers.compose import (
+    Composed,
+    Recipient,
+    RunContext,
+    compose,
+    email_message,
+    render,
+)
 from notifiers.delivery import run_context, select_subscribers, utc_naive
 from notifiers.selection import RuleCatalog, rule_catalog
 

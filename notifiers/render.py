@@ -83,10 +83,11 @@ def personalize(shared: Rendered, context: RenderContext) -> Rendered:
 def _render(digest: Digest, context: RenderContext) -> Rendered:
     env = _environment()
     tz = _zone(digest.timezone)
-    values = {
+    subject = subject_line(digest)
+    values: dict[str, Any] = {
         "d": digest,
         "ctx": context,
-        "subject": subject_line(digest),
+        "subject": subject,
         "heading": "Bill Watch alert" if digest.kind == "alert" else "Bill Watch digest",
         "period_text": period_text(digest, tz),
         "jurisdictions_text": ", ".join(digest.jurisdictions) or "all jurisdictions",
@@ -96,7 +97,7 @@ def _render(digest: Digest, context: RenderContext) -> Rendered:
     }
     html = _inliner().inline(env.get_template("digest.html").render(values))
     text = env.get_template("digest.txt").render(values)
-    return Rendered(subject=values["subject"], html=html, text=_tidy_text(text))
+    return Rendered(subject=subject, html=html, text=_tidy_text(text))
 
 
 def subject_line(digest: Digest) -> str:
@@ -148,7 +149,7 @@ def period_text(digest: Digest, tz: dt.tzinfo) -> str:
 def _local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """Naive datetimes in the database are UTC; show them in the config's time zone."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(tz)
 
 
@@ -156,7 +157,7 @@ def _zone(name: str) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
+        return dt.UTC
 
 
 def _hearing(h: Any) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any

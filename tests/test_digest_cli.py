@@ -14,7 +14,7 @@ from monitor.cli import main
 from monitor.models import OutboxMessage
 from notifiers.cli import parse_period
 from tests.fakes import FakeSource, make_bill
-from tests.test_digest_support import free_port, smtp_server  # noqa: F401  (fixture)
+from tests.test_digest_support import free_port, running_smtp_server
 
 RULES = """
 [[rule]]
@@ -24,6 +24,11 @@ query = "telehealth"
 weight = 2
 tags = ["telehealth"]
 """
+
+@pytest.fixture
+def smtp_server():
+    yield from running_smtp_server()
+
 
 
 @pytest.fixture(autouse=True)

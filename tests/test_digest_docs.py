@@ -14,7 +14,7 @@ from notifiers.config import NotifierConfig, SmtpConfig, SubscriberConfig
 
 DOC = Path(__file__).parents[1] / "docs" / "digests.md"
 TEXT = DOC.read_text(encoding="utf-8")
-TOML_BLOCKS = re.findall(r"```toml\n(.*?)```", TEXT, flags=re.S)
+TOML_BLOCKS = re.findall(r"```toml\n(.*?)```", TEXT, flags=re.DOTALL)
 
 
 def test_the_examples_load_as_a_config(monkeypatch):

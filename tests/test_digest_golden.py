@@ -95,8 +95,8 @@ SMTP = SmtpConfig.model_validate({"host": "smtp.example.org", "from": "Bill Watc
 
 def scrub(text: str) -> str:
     """Remove what legitimately changes between runs: Date, Message-ID, MIME boundaries."""
-    text = re.sub(r"^Date: .*$", "Date: <scrubbed>", text, flags=re.M)
-    text = re.sub(r"^Message-ID: .*$", "Message-ID: <scrubbed>", text, flags=re.M)
+    text = re.sub(r"^Date: .*$", "Date: <scrubbed>", text, flags=re.MULTILINE)
+    text = re.sub(r"^Message-ID: .*$", "Message-ID: <scrubbed>", text, flags=re.MULTILINE)
     for boundary in set(re.findall(r'boundary="([^"]+)"', text)):
         text = text.replace(boundary, "BOUNDARY")
     return text
@@ -127,7 +127,7 @@ def test_email_matches_golden(rendered):
     message = build_message(rendered, SMTP, recipient="ann@example.org", recipient_name="Ann Advocate",
                             period_key="email:20260309:100-180", now=dt.datetime(2026, 3, 9, 13, 0))
     raw = message.as_bytes().decode("ascii")
-    assert re.search(r"^Date: Mon, 09 Mar 2026 13:00:00 \+0000\r$", raw, flags=re.M)  # what gets scrubbed
+    assert re.search(r"^Date: Mon, 09 Mar 2026 13:00:00 \+0000\r$", raw, flags=re.MULTILINE)  # what gets scrubbed
     check("weekly.eml", scrub(raw.replace("\r\n", "\n")))
 
 

@@ -20,7 +20,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import func, select
@@ -30,12 +29,12 @@ from monitor.models import Bill, Match, SourceState
 from monitor.store import Store
 from notifiers.config import NotifierConfig, SmtpConfig, SubscriberConfig
 from notifiers.selection import RuleInfo
-from sources.base import BillRecord, Hearing, Sponsor, SourceOptions, Version
+from sources.base import BillRecord, Hearing, SourceOptions, Sponsor, Version
 
 #: "now" for the database tests (naive UTC, like the database). The store dates events and decides
 #: which hearings are upcoming by the real clock, so these tests follow it; the golden files
 #: render a digest built by hand with fixed dates instead.
-NOW = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
+NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0)
 TODAY = NOW.date()
 
 CATALOG: dict[str, RuleInfo] = {
@@ -217,8 +216,8 @@ class SmtpServer:
         self.controller.stop()
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+def running_smtp_server() -> Iterator[SmtpServer]:
+    """Body of the ``smtp_server`` fixture the SMTP test modules define: a server for one test."""
     server = SmtpServer()
     try:
         yield server
@@ -247,7 +246,7 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from notifiers.alerts import deliver_immediate
 from notifiers.delivery import send_digests
 from tests.test_digest_support import (
@@ -13,12 +15,18 @@ from tests.test_digest_support import (
     config,
     match,
     record,
+    running_smtp_server,
     smtp_settings,
-    smtp_server,  # noqa: F401  (fixture)
     source_ok,
     store,
     subscriber,
 )
+
+
+@pytest.fixture
+def smtp_server():
+    yield from running_smtp_server()
+
 
 
 def bodies(server: Any, address: str) -> list[str]:

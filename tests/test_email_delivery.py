@@ -32,14 +32,19 @@ from tests.test_digest_support import (
     free_port,
     match,
     record,
+    running_smtp_server,
     smtp_settings,
-    smtp_server,  # noqa: F401  (fixture)
     source_ok,
     store,
     subscriber,
 )
 
 ADDRESSES = [f"member{n}@example.org" for n in range(1, 6)]
+
+@pytest.fixture
+def smtp_server():
+    yield from running_smtp_server()
+
 
 
 def five_subscribers(database: Any, port: int) -> Any:

@@ -18,14 +18,20 @@ from tests.test_digest_support import (
     config,
     match,
     record,
+    running_smtp_server,
     self_signed_cert,
     server_tls_context,
     smtp_settings,
-    smtp_server,  # noqa: F401  (fixture)
     source_ok,
     store,
     subscriber,
 )
+
+
+@pytest.fixture
+def smtp_server():
+    yield from running_smtp_server()
+
 
 
 def one_bill(database: Any) -> None:

@@ -17,14 +17,19 @@ from tests.test_digest_support import (
     config,
     match,
     record,
+    running_smtp_server,
     smtp_settings,
-    smtp_server,  # noqa: F401  (fixture)
     source_ok,
     store,
     subscriber,
 )
 
 MONDAY_8AM_CHICAGO = dt.datetime(2026, 3, 9, 13, 0)  # naive UTC
+
+@pytest.fixture
+def smtp_server():
+    yield from running_smtp_server()
+
 
 
 def ctx_at(now: dt.datetime) -> RunContext:

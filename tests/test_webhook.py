@@ -12,7 +12,15 @@ import responses
 
 from notifiers.alerts import deliver_immediate
 from notifiers.config import NotifierConfig
-from tests.test_digest_support import CATALOG, NOW, config, match, record, source_ok, store
+from tests.test_digest_support import (
+    CATALOG,
+    NOW,
+    config,
+    match,
+    record,
+    source_ok,
+    store,
+)
 
 HOOK = "https://hooks.slack.example/services/T000/B000/SECRETTOKEN"
 
