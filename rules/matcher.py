@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import compress, count
 
-from rules.explain import BillText, RuleMatch, field_group
+from rules.explain import BillText, RuleMatch
 from rules.nodes import Seq
 from rules.positions import PositionalDoc
 from rules.ruleset import Rule
@@ -79,6 +79,7 @@ class Matcher:
                 self._pairs.setdefault(first.encode(), set()).add((1, second.encode()))
             else:
                 self._pairs.setdefault(second.encode(), set()).add((-1, first.encode()))
+        self._pair_words = set(self._pairs)
         self._prefix_lengths = sorted({len(p) for p in self._prefixes})
         self._keys_of: dict[bytes, tuple[str, ...]] = {}  # term -> index keys it supplies
         self._seen: set[bytes] = set()
@@ -130,7 +131,7 @@ class Matcher:
 
     def _pair_in(self, words: list[bytes], terms: set[bytes]) -> bool:
         """True when an anchor pair of adjacent words is in ``words``."""
-        if terms.isdisjoint(self._pairs):
+        if terms.isdisjoint(self._pair_words):
             return False
         for position in compress(count(), map(self._pairs.__contains__, words)):
             for offset, other in self._pairs[words[position]]:
@@ -229,12 +230,3 @@ def _evidence(rule: Rule, bill: BillText, present: set[Seq]) -> Callable[[], lis
         return rule.query.hits(PositionalDoc(bill, present, spans=True), rule.fields) or []
 
     return find
-
-
-def evaluate(rule: Rule, doc: PositionalDoc) -> list[tuple[str, int, int]] | None:
-    """The hits of ``rule`` on a bill, or None when its query does not match or its exclude does."""
-    if not rule.query.test(doc, rule.fields):
-        return None
-    if rule.exclude is not None and rule.exclude.test(doc, rule.fields):
-        return None
-    return rule.query.hits(doc, rule.fields)
