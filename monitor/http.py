@@ -81,6 +81,27 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return _SECRET_PARAM_RE.sub(r"\1***", text)
 
 
+def describe_request_error(exc: requests.RequestException) -> str:
+    """A short account of a network failure ("cannot resolve host www.parl.ca"), not urllib3's
+    nested reprs."""
+    text = str(exc)
+    host = urllib.parse.urlsplit(exc.request.url).netloc if exc.request is not None and exc.request.url else ""
+    host = host or (m.group(1) if (m := re.search(r"host='([^']+)'", text)) else "the server")
+    if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
+        return f"cannot resolve host {host} (DNS): check the network or the URL"
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"connecting to {host} timed out"
+    if isinstance(exc, requests.ReadTimeout):
+        return f"{host} did not answer in time (read timeout)"
+    if "Connection refused" in text:
+        return f"{host} refused the connection"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS error talking to {host}: {text[:200]}"
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "Connection reset" in text:
+        return f"{host} closed the connection"
+    return f"{type(exc).__name__}: {text[:300]}"
+
+
 def user_agent(contact: str | None) -> str:
     ua = f"billwatch/{__version__}"
     return f"{ua} (+{contact})" if contact else ua
@@ -236,7 +257,7 @@ class SourceHttp:
                     method, url, timeout=(settings.connect_timeout, settings.read_timeout), **kwargs
                 )
             except requests.RequestException as exc:
-                problem = self.redact(f"{type(exc).__name__}: {exc}")
+                problem = self.redact(describe_request_error(exc))
                 if attempt >= settings.retries:
                     raise FetchError(
                         f"{method} {shown} failed after {attempt + 1} attempts: {problem}", source=self.name

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from monitor.errors import SourceError
+from monitor.errors import FetchError, SourceError
+from monitor.http import describe_request_error
 
 if TYPE_CHECKING:
     from monitor.http import HttpClient
@@ -114,8 +115,9 @@ class RobotsPolicy:
                 self._parsers[root] = self._load(root)
         parser = self._parsers[root]
         if not parser.can_fetch(self.agent, url):
-            why = self._problems.get(root, f"{root}robots.txt disallows it")
-            raise RobotsDisallowedError(f"not reading {url}: {why}", source=source)
+            if root in self._problems:  # the site could not be reached: a network problem, not a refusal
+                raise FetchError(f"not reading {url}: {self._problems[root]}", source=source)
+            raise RobotsDisallowedError(f"not reading {url}: {root}robots.txt disallows it", source=source)
         delay = parser.crawl_delay(self.agent)
         return float(delay) if delay else 0.0
 
@@ -130,7 +132,7 @@ class RobotsPolicy:
                 robots_url, timeout=(settings.connect_timeout, settings.read_timeout)
             )
         except requests.RequestException as exc:
-            return self._unreachable(parser, root, f"{type(exc).__name__}")
+            return self._unreachable(parser, root, describe_request_error(exc))
         log.debug("robots.txt %s -> %s", robots_url, response.status_code)
         if response.status_code >= 500:
             return self._unreachable(parser, root, f"HTTP {response.status_code}")

@@ -152,3 +152,24 @@ def test_retry_after_http_date():
     assert retry_after_seconds("Wed, 01 Jan 2025 00:00:10 GMT", now=1735689600.0) == pytest.approx(10)
     assert retry_after_seconds("12") == 12
     assert retry_after_seconds("soon") is None
+
+
+@pytest.mark.parametrize(
+    "error,expected",
+    [
+        (requests.ConnectionError("HTTPSConnectionPool(host='www.parl.ca', port=443): Max retries exceeded "
+                                  "(Caused by NameResolutionError(\"Failed to resolve 'www.parl.ca'\"))"),
+         "cannot resolve host api.example.org (DNS)"),
+        (requests.ConnectionError("HTTPConnectionPool(host='127.0.0.1', port=9): [Errno 111] Connection refused"),
+         "api.example.org refused the connection"),
+        (requests.ConnectTimeout("HTTPSConnectionPool(host='slow.example', port=443): timed out"),
+         "connecting to api.example.org timed out"),
+    ],
+    ids=["dns", "refused", "timeout"],
+)
+def test_network_failures_are_described_briefly(no_network, error, expected):
+    no_network.get(URL, body=error)
+    http = client(FakeTime(), retries=0, min_interval=0).for_source("t")
+    with pytest.raises(FetchError) as info:
+        http.get(URL)
+    assert expected in str(info.value) and "Pool(" not in str(info.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import responses
 
+from monitor.errors import FetchError
 from monitor.http import HttpClient, HttpSettings
 from monitor.robots import RobotRules, RobotsDisallowedError
 
@@ -89,9 +90,23 @@ def test_robots_fetch_failures_follow_rfc_9309(no_network, status, allowed):
     http = make_client().for_source("on", respects_robots=True)
     if allowed:
         assert http.get(f"{SITE}/page").text == "ok"
-    else:
-        with pytest.raises(RobotsDisallowedError, match="RFC 9309"):
+    else:  # still not read (RFC 9309), but reported as the site being unreachable, not a refusal
+        with pytest.raises(FetchError, match="RFC 9309") as info:
             http.get(f"{SITE}/page")
+        assert not isinstance(info.value, RobotsDisallowedError)
+        assert "retry later" in str(info.value)
+
+
+def test_unreachable_site_is_a_network_error_with_a_short_reason(no_network):
+    import requests
+
+    no_network.get(f"{SITE}/robots.txt", body=requests.ConnectionError(
+        "HTTPSConnectionPool(host='www.ola.org', port=443): Max retries exceeded (Caused by "
+        "NameResolutionError(\"Failed to resolve 'www.ola.org' ([Errno -2] Name or service not known)\"))"))
+    http = make_client().for_source("on", respects_robots=True)
+    with pytest.raises(FetchError, match="cannot resolve host") as info:
+        http.get(f"{SITE}/page")
+    assert "HTTPSConnectionPool" not in str(info.value)
 
 
 def test_robots_shared_across_sources_of_one_client(no_network):
