@@ -105,7 +105,7 @@ def _print_scan(report: Any) -> None:
     prefix = "dry run: " if report.dry_run else ""
     for s in report.sources:
         if s.error:
-            click.echo(f"{prefix}{s.name}: FAILED: {s.error}")
+            click.echo(f"{prefix}{s.name}: FAILED (the error is on stderr)")
             continue
         base = " (baseline)" if s.baseline else ""
         click.echo(f"{prefix}{s.name}: read {s.read}, new {s.inserted}, updated {s.updated}, "
