@@ -65,10 +65,20 @@ class Matcher:
             for key in seq.keys:
                 (self._prefixes.add(key[:-1]) if key.endswith("*") else self._words.add(key))
         self._anchor_keys = set(self._anchored)
-        # A phrase of plain words triggers on its rarest pair of adjacent words: looked up at the
-        # rarer word of the pair, the neighbour checked. Other sequences trigger on their rarest key.
         self._pairs: dict[bytes, set[tuple[int, bytes]]] = {}  # word -> (offset, neighbour)
         self._trigger_keys: set[str] = set()
+        self._index_triggers()
+        self._pair_words = set(self._pairs)
+        self._prefix_lengths = sorted({len(p) for p in self._prefixes})
+        self._keys_of: dict[bytes, tuple[str, ...]] = {}  # term -> index keys it supplies
+        self._seen: set[bytes] = set()
+        self._interesting: set[bytes] = set()  # terms supplying an index key
+        self._triggering: set[bytes] = set()  # terms supplying a single-word anchor key
+        self._by_jurisdiction: dict[str | None, frozenset[int]] = {}
+
+    def _index_triggers(self) -> None:
+        """A phrase of plain words triggers on its rarest pair of adjacent words (looked up at the
+        rarer word of the pair, the neighbour checked); other sequences on their rarest key."""
         for seq in self._triggers:
             pair = _rarest_pair(seq)
             if pair is None:
@@ -79,13 +89,6 @@ class Matcher:
                 self._pairs.setdefault(first.encode(), set()).add((1, second.encode()))
             else:
                 self._pairs.setdefault(second.encode(), set()).add((-1, first.encode()))
-        self._pair_words = set(self._pairs)
-        self._prefix_lengths = sorted({len(p) for p in self._prefixes})
-        self._keys_of: dict[bytes, tuple[str, ...]] = {}  # term -> index keys it supplies
-        self._seen: set[bytes] = set()
-        self._interesting: set[bytes] = set()  # terms supplying an index key
-        self._triggering: set[bytes] = set()  # terms supplying a single-word anchor key
-        self._by_jurisdiction: dict[str | None, frozenset[int]] = {}
 
     def match(self, bill: BillText) -> list[RuleMatch]:
         """The rules that match ``bill``, in rule order, each with its evidence (hits, snippet)."""
