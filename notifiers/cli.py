@@ -67,6 +67,9 @@ def _send(app: Any, chosen: list[str] | None, include_baseline: bool, as_json: b
     from notifiers.delivery import send_digests
     from notifiers.selection import rule_catalog
 
+    if app.config.smtp is None:
+        raise ConfigError("--send needs an [smtp] table in the config",
+                          hint="add [smtp] with host and from (see docs/digests.md), or use --preview DIR")
     ruleset = load_rules(app.config, app.database)  # re-matches stored bills if the rules changed
     report = send_digests(app.config, app.database, subscribers=chosen, include_baseline=include_baseline,
                           catalog=rule_catalog(ruleset))

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from monitor.models import Event, OutboxMessage, SubscriberState
 
 PENDING, SENT, REJECTED, EMPTY = "pending", "sent", "rejected", "empty"
+#: UPDATEs that need not look for the rows among the session's objects (none are loaded)
+PLAIN = {"synchronize_session": False}
 
 
 def latest_event_id(session: Session) -> int:
@@ -140,7 +142,8 @@ def mark_sent(session: Session, row: Pending, now: dt.datetime, *, move_watermar
         update(OutboxMessage).where(OutboxMessage.id == row.id).values(
             status=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1, last_error=None,
             payload=None,  # delivered: the bytes are no longer needed (1,000 digests are ~100 MB)
-        )
+        ),
+        execution_options=PLAIN,
     )
     if move_watermark:
         watermark = SubscriberState.watermark
@@ -148,7 +151,8 @@ def mark_sent(session: Session, row: Pending, now: dt.datetime, *, move_watermar
             update(SubscriberState).where(SubscriberState.email == row.recipient).values(
                 watermark=case((watermark < row.last_event_id, row.last_event_id), else_=watermark),
                 last_sent_at=now,
-            )
+            ),
+            execution_options=PLAIN,
         )
         if getattr(moved, "rowcount", 0) == 0:
             session.add(SubscriberState(email=row.recipient, watermark=row.last_event_id, status="active",

@@ -124,6 +124,14 @@ def test_send_failure_exits_non_zero_and_says_why(tmp_path, database, capsys):
     assert "left pending for the next run" in out and "error: cannot connect" in err
 
 
+def test_send_without_smtp_config_says_what_to_add(tmp_path, database, capsys):
+    path = write_config(tmp_path, database, 25)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("[smtp]")], encoding="utf-8")
+    code, _, err = run(["--config", str(path), "digest", "--send"], capsys)
+    assert code == 1 and "error: --send needs an [smtp] table in the config" in err
+
+
 def test_usage_errors_exit_2(tmp_path, database, smtp_server, capsys):
     config = str(write_config(tmp_path, database, smtp_server.port))
     code, _, err = run(["--config", config, "digest", "--subscriber", "nobody@example.org"], capsys)
