@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from monitor.models import SubscriberState
 from notifiers import outbox
 from notifiers.config import NotifierConfig, SmtpConfig, SubscriberConfig
 from notifiers.digest import Digest, DigestRequest, Period, Window, build_digest
@@ -138,6 +139,11 @@ class Composed:
 def window_for(session: Session, ctx: RunContext, recipient: Recipient) -> tuple[Window, Period]:
     """The events after everything this recipient was already told, up to the run's end."""
     covered, last_at = outbox.history(session, recipient.channel, recipient.address)
+    if covered is None and recipient.channel == EMAIL:
+        # no outbox rows (pruned, or refused ones forgotten on reactivation): the watermark stands
+        state = session.get(SubscriberState, recipient.address)
+        if state is not None and state.watermark > 0:
+            covered, last_at = state.watermark, state.last_sent_at
     if covered is None:
         start = ctx.now - recipient.lookback
         # a state-of-play digest for someone new starts at the very first event

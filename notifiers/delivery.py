@@ -54,7 +54,6 @@ class DeliveryResult:
     recipient: str
     status: str
     detail: str = ""
-    entries: int = 0
     message_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
