@@ -1,11 +1,13 @@
 """Precision and recall of a rule pack on labelled bills (title + description), misses listed.
 
-    .venv/bin/python benchmarks/relevance.py [RULE_FILE ...] [--quiet]
+    .venv/bin/python benchmarks/relevance.py [RULE_FILE ...] [--labels CSV ...] [--quiet]
 
 Default: the shipped health-IT pack on the development set (../shared/eval/dev_labels.csv, 451
 real bills labelled by the definition in its README) and on our own labelled set
 (benchmarks/data/relevance_labels.csv, see benchmarks/data/README.md). A bill counts as flagged
-when any enabled rule of the files matches it. Bill data: LegiScan (CC BY 4.0) and the Ontario
+when any enabled rule of the files matches it. Figures are printed per set and, for our own
+labels, per batch (the held-out batches are the honest estimate for unseen bills); ``--labels``
+scores other label files of the same columns instead of the default sets. Bill data: LegiScan (CC BY 4.0) and the Ontario
 Legislative Assembly (via RamVasuthevan/ontario-legislature-bills, MIT).
 """
 
@@ -39,6 +41,7 @@ class Labelled:
     label: bool
     ambiguous: bool
     stratum: str
+    batch: str = ""
 
     def text(self) -> BillText:
         summary = self.description if self.description and self.description != self.title else None
@@ -57,6 +60,7 @@ def read_labels(path: Path) -> list[Labelled]:
                 label=row["label"] == "1",
                 ambiguous=row.get("ambiguous") == "1",
                 stratum=row.get("stratum", ""),
+                batch=row.get("batch") or "",
             )
             for row in csv.DictReader(handle)
         ]
@@ -87,8 +91,8 @@ class Scores:
                 f"(tp {self.tp}, fp {self.fp}, fn {self.fn}, tn {self.tn})")
 
 
-def evaluate(ruleset: RuleSet, rows: list[Labelled], name: str, quiet: bool = False) -> Scores:
-    """Print the scores on ``rows`` (all, and without ambiguous rows) and the errors."""
+def score(ruleset: RuleSet, rows: list[Labelled]) -> tuple[Scores, Scores, list[tuple[str, Labelled, list[str]]], Counter[str]]:
+    """Scores on ``rows`` (all, and without ambiguous rows), the errors and the matches per rule."""
     scores, clear = Scores(), Scores()
     errors: list[tuple[str, Labelled, list[str]]] = []
     rule_hits: Counter[str] = Counter()
@@ -101,11 +105,24 @@ def evaluate(ruleset: RuleSet, rows: list[Labelled], name: str, quiet: bool = Fa
             setattr(target, kind, getattr(target, kind) + 1)
         if kind in ("fp", "fn"):
             errors.append((kind, row, [f"{m.rule_id}: {', '.join(m.words()[:4])}" for m in found]))
+    return scores, clear, errors, rule_hits
+
+
+def evaluate(ruleset: RuleSet, rows: list[Labelled], name: str, quiet: bool = False) -> Scores:
+    """Print the scores on ``rows`` (all, without ambiguous rows, per batch) and the errors."""
+    scores, clear, errors, rule_hits = score(ruleset, rows)
     positives = sum(r.label for r in rows)
     print(f"\n== {name}: {len(rows)} bills, {positives} relevant")
     print(f"all rows:           {scores.line()}")
     print(f"without ambiguous:  {clear.line()}")
     print("flagged per rule:   " + ", ".join(f"{k} {v}" for k, v in sorted(rule_hits.items())))
+    batches = sorted({r.batch for r in rows if r.batch}, key=lambda b: (len(b), b))
+    for batch in batches if len(batches) > 1 else ():
+        part = [r for r in rows if r.batch == batch]
+        all_rows, clear_rows, _, _ = score(ruleset, part)
+        print(f"  batch {batch:>2} ({len(part):4} bills, {sum(r.label for r in part):3} relevant): "
+              f"P {all_rows.precision:.3f} R {all_rows.recall:.3f}; without ambiguous "
+              f"P {clear_rows.precision:.3f} R {clear_rows.recall:.3f}")
     if not quiet:
         for kind, heading in (("fn", "missed (relevant, not flagged)"), ("fp", "false positives (flagged, not relevant)")):
             listed = [e for e in errors if e[0] == kind]
@@ -120,11 +137,13 @@ def evaluate(ruleset: RuleSet, rows: list[Labelled], name: str, quiet: bool = Fa
 
 def main(argv: list[str]) -> None:
     quiet = "--quiet" in argv
-    files = [Path(a) for a in argv if not a.startswith("--")] or [HEALTH_IT_PACK]
+    labels = [Path(argv[i + 1]) for i, a in enumerate(argv[:-1]) if a == "--labels"]
+    files = [Path(a) for a in argv if a.endswith(".toml")] or [HEALTH_IT_PACK]
     ruleset = load_rules(files)
     print(f"rules: {', '.join(str(f) for f in files)} ({len(ruleset.enabled)} enabled rules)")
     print("data: LegiScan (CC BY 4.0), Ontario Legislative Assembly bills (MIT capture)")
-    for path, name in ((DEV_SET, "development set"), (OWN_SET, "own labelled set")):
+    sets = [(p, p.name) for p in labels] or [(DEV_SET, "development set"), (OWN_SET, "own labelled set")]
+    for path, name in sets:
         if path.exists():
             evaluate(ruleset, read_labels(path), f"{name} ({path.name})", quiet)
         else:
