@@ -147,10 +147,13 @@ class Runner:
                 log.info("scan %s: read %d, new %d, updated %d, events %d, matched %d, requests %d%s",
                          item.name, item.read, item.inserted, item.updated, item.events, item.matched,
                          item.requests, " (baseline)" if item.baseline else "")
-        if report.sources and not self.stopping.is_set() and wants_alerts(config):
+        if report.sources and not self.stopping.is_set():
+            from notifiers.alerts import alerts_wanted
             from notifiers.selection import rule_catalog
 
-            deliver_alerts(config, database, rule_catalog(self.ruleset))
+            catalog = rule_catalog(self.ruleset)
+            if alerts_wanted(config, catalog):
+                deliver_alerts(config, database, catalog)
 
     def digest_job(self, cadence: str) -> None:
         """Send the digests that are due (daily after 23 h, weekly after 6 days since the last one),
@@ -285,12 +288,6 @@ def route_scheduler_logs(verbose: bool) -> None:
     theirs.handlers = list(ours.handlers)
     theirs.setLevel(logging.INFO if verbose else logging.WARNING)
     theirs.propagate = False
-
-
-def wants_alerts(config: Config) -> bool:
-    """Whether anyone gets immediate alerts (a subscriber with cadence immediate, or a webhook)."""
-    subscribers = any(s.enabled and s.cadence == "immediate" for s in config.subscribers)
-    return subscribers or any(n.enabled for n in config.notifiers)
 
 
 def deliver_alerts(config: Config, database: Any, catalog: Any = None) -> None:

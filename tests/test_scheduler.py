@@ -22,7 +22,9 @@ from monitor.config import load_config
 from monitor.db import open_database
 from monitor.jobs import planned_jobs
 from monitor.models import Bill, SourceState
-from monitor.scheduler import DIGEST_EXECUTOR, SCAN_EXECUTOR, Runner, wants_alerts
+from monitor.scheduler import DIGEST_EXECUTOR, SCAN_EXECUTOR, Runner
+from notifiers.alerts import alerts_wanted
+from notifiers.selection import rule_catalog
 
 # -- a local web server serving recorded or written payloads (also used by test_run and test_demo) --
 
@@ -231,15 +233,15 @@ def test_reload_refuses_a_broken_rule_file(tmp_path, server, caplog):
         assert "reload refused" in caplog.text and "rules.toml" in caplog.text
 
 
-def test_wants_alerts_only_when_someone_asked_for_them(tmp_path, server):
+def test_alerts_wanted_only_when_someone_asked_for_them(tmp_path, server):
     config = load_config(write_config(tmp_path, server.url))
-    assert not wants_alerts(config)
+    assert not alerts_wanted(config, rule_catalog(None))
     config = load_config(write_config(tmp_path, server.url, extra=textwrap.dedent("""
         [[subscriber]]
         email = "fast@example.org"
         cadence = "immediate"
         """)))
-    assert wants_alerts(config)
+    assert alerts_wanted(config, rule_catalog(None))
 
 
 def test_wait_for_jobs_returns_once_running_jobs_end(runner):
