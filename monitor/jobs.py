@@ -21,6 +21,16 @@ class PlannedJob:
     source: str | None = None
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekly_cron(digest_weekly: str, weekdays: list[str]) -> str:
+    """The weekly digest job's cron: the time of ``digest_weekly``, on every weekday a subscriber
+    chose (``weekly:fri``), so each subscriber's digest goes out on its own day."""
+    minute, hour, day, month, _ = digest_weekly.split()
+    return f"{minute} {hour} {day} {month} {','.join(weekdays)}"
+
+
 def planned_jobs(config: Config, now: dt.datetime | None = None) -> list[PlannedJob]:
     """One job per enabled source (its own schedule or [schedule].scan) and per digest cadence in use."""
     tz = zoneinfo.ZoneInfo(config.schedule.timezone)
@@ -32,8 +42,9 @@ def planned_jobs(config: Config, now: dt.datetime | None = None) -> list[Planned
     cadences = {getattr(s, "cadence", "") for s in config.subscribers if getattr(s, "enabled", True)}
     if "daily" in cadences:
         jobs.append(("digest:daily", "digest", config.schedule.digest_daily, None))
-    if any(c.startswith("weekly") for c in cadences):
-        jobs.append(("digest:weekly", "digest", config.schedule.digest_weekly, None))
+    weekdays = sorted({c.split(":", 1)[1] for c in cadences if c.startswith("weekly:")}, key=WEEKDAYS.index)
+    if weekdays:
+        jobs.append(("digest:weekly", "digest", weekly_cron(config.schedule.digest_weekly, weekdays), None))
     planned = []
     for job_id, kind, cron, source in jobs:
         trigger = CronTrigger.from_crontab(cron, timezone=tz)

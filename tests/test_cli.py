@@ -120,3 +120,20 @@ def test_sources_lists_registered_types(capsys):
     types = {row["type"]: row for row in json.loads(out)}
     assert code == 0 and "test-fake" in types
     assert set(types["test-fake"]) >= {"jurisdictions", "needs_key", "limits"}
+
+
+def test_weekly_digest_job_runs_on_each_subscribers_day(tmp_path):
+    from monitor.config import parse_config
+    from monitor.jobs import planned_jobs
+
+    config = parse_config({
+        "schedule": {"digest_weekly": "30 7 * * mon", "timezone": "America/Chicago"},
+        "subscriber": [{"email": "a@example.org", "cadence": "weekly:fri"},
+                       {"email": "b@example.org", "cadence": "weekly:mon"},
+                       {"email": "c@example.org", "cadence": "daily"}],
+    })
+    jobs = {j.id: j for j in planned_jobs(config)}
+    assert jobs["digest:weekly"].cron == "30 7 * * mon,fri"
+    assert jobs["digest:weekly"].next_run.weekday() in (0, 4)
+    assert jobs["digest:weekly"].next_run.hour == 7 and jobs["digest:weekly"].next_run.minute == 30
+    assert "digest:daily" in jobs
