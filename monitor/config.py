@@ -233,7 +233,7 @@ def _format_errors(exc: ValidationError, model: type[BaseModel], where: str) -> 
         loc = ".".join(str(p) for p in err["loc"])
         path = f"{where}.{loc}" if loc else where
         if err["type"] == "extra_forbidden":
-            allowed = ", ".join(model.model_fields)
+            allowed = ", ".join(f.alias or name for name, f in model.model_fields.items())
             lines.append(f"{path}: unknown key (allowed: {allowed})")
         elif err["type"] == "missing":
             lines.append(f"{path}: required key is missing")

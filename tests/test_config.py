@@ -134,3 +134,12 @@ def test_database_password_is_a_secret(tmp_path, monkeypatch):
     text = '[database]\nurl = "postgresql+psycopg://billwatch:${BW_DB_PASSWORD}@db.example.org/billwatch"\n'
     config = load_config(write(tmp_path, text))
     assert "pg-pass-7" in config.secrets()
+
+
+def test_allowed_keys_are_named_as_written_in_the_file(tmp_path):
+    text = '[smtp]\nhost = "smtp.example.org"\nfrom = "a@example.org"\nsender = "x"\n'
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    (problem,) = info.value.problems
+    assert problem.startswith("smtp.sender: unknown key (allowed: host, port, ")
+    assert ", from," in problem and "from_" not in problem
