@@ -72,6 +72,40 @@ POSITIVES = [
     ("MN-SF2515-pdt", "US-MN", "Prescription digital therapeutics inclusion in medical assistance coverage "
      "authorization", None, "digital-health"),
     ("GA-SR56-hit-day", "US-GA", "Health Information Technology Day; recognize January 28, 2021", None, "health-records"),
+    # Held-out label batches 7 and 8 (benchmarks/data): misses that led to broader vocabulary
+    ("MN-SF1686-chiropractic-telemedicine", "US-MN", "Chiropractic practice inclusion of telemedicine services "
+     "clarification provision; Board of Chiropractic Examiners having the authority to discipline a chiropractor who "
+     "is not following executive order provision; Recognition of animal chiropractic sessions provision", None,
+     "telehealth"),
+    ("OR-SB746-electronic-services", "US-OR", "Relating to electronic health care services delivery methods.", None,
+     "telehealth"),
+    ("CO-SB010-electronic-communications", "US-CO", "Electronic Communications in Health Care", None, "telehealth"),
+    ("PA-SB913-virtual-mental-health", "US-PA", "Providing for parental consent for virtual mental health services "
+     "provided by a school entity.", None, "telehealth"),
+    ("PA-HB1545-digital-mental-health", "US-PA", "Providing for Digital Mental Health Services Pilot Program.", None,
+     "digital-health"),
+    ("MI-HB5259-mcir", "US-MI", "Health: immunizations; access to the Michigan care improvement registry; restrict "
+     "and expand the registry to include the reporting of adverse events resulting from immunizing agents.", None,
+     "public-health-data"),
+    ("AZ-SB1394-directives-registry", "US-AZ", "Health directives registry; premium tax", None, "public-health-data"),
+    ("PA-HB1480-bed-registry", "US-PA", "In general provisions, repeals and effective date, providing for acute care "
+     "mental health bed registry and referrals.", None, "public-health-data"),
+    ("MN-HF3495-health-it-contract", "US-MN", "Department of Health required to enter a contract for information "
+     "technology projects.", None, "public-health-data"),
+    ("MN-SF182-ma-data", "US-MN", "Medical assistance welfare data destruction by responsible authorities requirement",
+     None, "health-data"),
+    ("MN-HF4857-evv", "US-MN", "Electronic health visit verification requirements.", None, "health-records"),
+    ("MN-SF128-apcd", "US-MN", "Submission of data to and use of data in all-payer claim database provisions "
+     "modification; commissioner of health recommendations regarding the use of data by outside entities requirement",
+     None, "price-transparency"),
+    ("MN-SF4182-dtc-genetic", "US-MN", "Direct-to-consumer genetic testing companies requirement to provide disclosure "
+     "notice and obtain consent", None, "health-privacy"),
+    ("MD-HB1130-mdh-cyberattack", "US-MD", "Health Occupations - Prohibition on Expiration of Licenses, Certificates, "
+     "Permits, and Registrations", "Prohibiting the licenses, certificates, permits, and registrations issued before "
+     "December 4, 2021, by the health occupations boards in accordance with certain provisions of law from expiring "
+     "and requiring that they remain effective until the Department of Information Technology restores the systems "
+     "and servers of the applicable health occupations boards that were impacted by the cybersecurity attack on the "
+     "Maryland Department of Health; etc.", "health-cybersecurity"),
     # French (Quebec, New Brunswick, Ontario)
     ("QC-renseignements-sante", "CA-QC", "Loi sur les renseignements de santé et de services sociaux et modifiant "
      "diverses dispositions législatives", None, "health-data"),
@@ -127,6 +161,20 @@ NEGATIVES = [
      "operated by Oregon Health Authority to provide interpretation services."),
     ("CO-SB004-algorithms", "US-CO", "Increase Transparency for Algorithmic Systems", None),
     ("MN-HF1503-social-media-algorithms", "US-MN", "Social media algorithms that target children prohibited.", None),
+    ("CO-HB1048-veterinary-telehealth", "US-CO", "Providing Veterinary Services Through Telehealth", None),
+    ("AZ-SB1793-voter-death-records", "US-AZ", "Voter registration databases; death records", None),
+    ("MD-HB829-virtual-training", "US-MD", "Public Health - Service Sector Employees - Mental Health Awareness and "
+     "Skills Building Training", "Requiring the Maryland Department of Health, subject to the limitations of its "
+     "budget, to provide a virtual mental health awareness and skills building training program for service sector "
+     "employees"),
+    ("MD-SB708-criminal-justice-information", "US-MD", "Public Health - Youth Camps, Development Organizations, and "
+     "Programs - Criminal History Records Checks", None),
+    ("CA-AB2013-genai-training-data", "US-CA", "Generative artificial intelligence: training data transparency.",
+     None),
+    ("AZ-SB1238-biometric-identifiers", "US-AZ", "Biometrics identifiers; collection; retention; disclosure", None),
+    ("CA-AB1712-data-breaches", "US-CA", "Personal information: data breaches.", None),
+    ("MN-HF4551-cell-phone-data", "US-MN", "Cellular telephone data solicitation and purchase by state agencies and the "
+     "Metropolitan Council prohibited, and destruction of existing data required.", None),
     # French
     ("QC-protection-renseignements-general", "CA-QC", "Loi modernisant des dispositions législatives en matière de "
      "protection des renseignements personnels", None),
@@ -187,6 +235,8 @@ FRENCH = [
     ("price-transparency", "la transparence des prix des soins hospitaliers"),
     ("broadband-telehealth", "l'Internet haute vitesse pour la télésanté en région"),
     ("public-health-data", "le registre de vaccination du Québec"),
+    ("public-health-data", "un registre des maladies à déclaration obligatoire"),
+    ("telehealth", "les services de télépsychiatrie pour les jeunes"),
     ("digital-health", "les applications de santé et la santé numérique"),
     ("health-it-workforce", "la formation en informatique de la santé"),
 ]
