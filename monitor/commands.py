@@ -77,6 +77,7 @@ def sources(app: App, as_json: bool) -> None:
 @click.pass_obj
 def scan(app: App, names: tuple[str, ...], since: dt.date | None, dry_run: bool, as_json: bool) -> int:
     """Fetch bills from the sources, record changes, match rules."""
+    from monitor.scan import load_rules
     from monitor.scan import scan as run_scan
 
     config = app.config
@@ -84,13 +85,35 @@ def scan(app: App, names: tuple[str, ...], since: dt.date | None, dry_run: bool,
         config.source(name)  # unknown names fail before any work
     if not names and not any(s.enabled for s in config.sources):
         raise BillwatchError("no enabled sources to scan", hint="add a [[source]] table to the config (see `billwatch sources`)")
+    ruleset = load_rules(config, app.database, dry_run=dry_run)
     report = run_scan(config, app.database, names=names or None, since=since, dry_run=dry_run,
-                      progress=_progress(as_json))
+                      progress=_progress(as_json), ruleset=ruleset)
+    alerts = None if dry_run or len(report.failed) == len(report.sources) else _alerts(app, ruleset)
     if as_json:
-        app.echo_json(report.to_dict())
+        app.echo_json({**report.to_dict(), "alerts": alerts.to_dict() if alerts else None})
     else:
         _print_scan(report)
-    return _scan_exit_code(report)
+    code = _scan_exit_code(report)
+    if alerts is not None:
+        for result in alerts.results:
+            click.echo(f"alert {result.channel} {result.recipient}: {result.status}"
+                       + (f" ({result.detail})" if result.detail else ""), err=True)
+        for error in alerts.errors:
+            click.echo(f"error: alerts: {error}", err=True)
+        if not alerts.ok and code == 0:
+            code = EXIT_PARTIAL
+    return code
+
+
+def _alerts(app: App, ruleset: Any) -> Any:
+    """Immediate alerts for what the scan found (immediate subscribers, alert rules, webhooks)."""
+    from notifiers.alerts import alerts_wanted, deliver_immediate
+    from notifiers.selection import rule_catalog
+
+    catalog = rule_catalog(ruleset)
+    if not alerts_wanted(app.config, catalog):
+        return None
+    return deliver_immediate(app.config, app.database, catalog=catalog)
 
 
 def _progress(quiet: bool) -> Any:
