@@ -212,6 +212,8 @@ def _entry(bill: BillFacts, matches: list[Any], events: list[Any], request: Dige
     if section == "new":  # a new bill's hearings show as its next hearing
         events = [e for e in events if e.kind != "hearing_scheduled"] or events
     ordered = sorted(events, key=lambda e: (KIND_ORDER.get(e.kind, 9), -e.id))
+    if any(e.kind == "new_bill" for e in ordered):  # its rules are already on the entry's label line
+        ordered = [e for e in ordered if e.kind != "rule_matched"]
     changes = [c for c in (describe_event(e, request.catalog) for e in ordered) if c]
     # a hearing's event_date is the hearing day: recency counts nothing later than today
     dates = [min(e.event_date or e.recorded_at.date(), request.today) for e in events]

@@ -196,6 +196,21 @@ def test_rule_matched_event_of_a_rule_not_followed_is_not_news(database):
     assert digest.new[0].changes == ["Now matches: Interoperability & health information exchange"]
 
 
+def test_a_new_bill_does_not_repeat_its_rules_as_now_matches(database):
+    [bill] = store(database, [record(1)])  # not baseline: new_bill is news
+    match(database, bill, "interop")
+    with database.session() as session:
+        from monitor.store import Store
+
+        Store(session).record_event(bill, "rule_matched", {"rule_id": "interop"}, source="rules")
+        session.commit()
+    source_ok(database)
+    (entry,) = build(database).new
+    assert entry.labels == ["Interoperability & health information exchange"]
+    assert not any(change.startswith("Now matches") for change in entry.changes)
+    assert entry.changes[0].startswith("New bill")
+
+
 def test_rendering_is_safe_for_hostile_accented_and_very_long_titles(database):
     titles = {
         1: 'Relating to <script>alert("x")</script> & <b>bold</b> health data',
