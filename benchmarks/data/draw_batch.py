@@ -24,22 +24,22 @@ LABELLED = (ROOT.parent / "shared" / "eval" / "dev_labels.csv", ROOT / "benchmar
 
 HEALTH = re.compile(r"\b(health|medical|hospital|patient|physician|nurs|clinic|medicaid|medicare|pharmac|prescri"
                     r"|mental|dental|disease|vaccin|immuniz|drug|behavioral|opioid|substance use|care provider"
-                    r"|public health|emergency medical|ambulance|therap|psycholog|abortion|pregnan|maternal)", re.I)
+                    r"|public health|emergency medical|ambulance|therap|psycholog|abortion|pregnan|maternal)", re.IGNORECASE)
 INFO = re.compile(r"\b(data|information|record|report|system|technolog|electronic|digital|online|internet"
-                  r"|database|registry|software|computer|privacy|confidential|disclos)", re.I)
+                  r"|database|registry|software|computer|privacy|confidential|disclos)", re.IGNORECASE)
 STRONG = re.compile(r"(tele(health|medicine|pharm|dent|psych)|health information|health data|medical record|health record"
                     r"|electronic health|interoperab|prescription (drug )?monitoring|e-?prescri|artificial intelligence"
-                    r"|cyber|all-payer|registry|remote patient|virtual care|patient data|medical data|hipaa)", re.I)
+                    r"|cyber|all-payer|registry|remote patient|virtual care|patient data|medical data|hipaa)", re.IGNORECASE)
 TOPICS = {
     "topic_ai": re.compile(r"(artificial intelligence|algorithm|automated decision|machine learning|chatbot|\bAI\b)"),
-    "topic_interop_records": re.compile(r"\b(records?|interoperab\w*|information exchange|information sharing|data sharing)\b", re.I),
-    "topic_security": re.compile(r"(cyber|security breach|data breach|ransomware|information security)", re.I),
-    "topic_erx_pdmp": re.compile(r"(prescription|controlled substance|opioid|prescriber)", re.I),
-    "topic_telehealth": re.compile(r"(tele\w+|virtual|remote|audio|video|broadband)", re.I),
-    "topic_privacy": re.compile(r"(privacy|confidential|personal information|personal data|genetic|biometric|consumer data)", re.I),
+    "topic_interop_records": re.compile(r"\b(records?|interoperab\w*|information exchange|information sharing|data sharing)\b", re.IGNORECASE),
+    "topic_security": re.compile(r"(cyber|security breach|data breach|ransomware|information security)", re.IGNORECASE),
+    "topic_erx_pdmp": re.compile(r"(prescription|controlled substance|opioid|prescriber)", re.IGNORECASE),
+    "topic_telehealth": re.compile(r"(tele\w+|virtual|remote|audio|video|broadband)", re.IGNORECASE),
+    "topic_privacy": re.compile(r"(privacy|confidential|personal information|personal data|genetic|biometric|consumer data)", re.IGNORECASE),
 }
 ON_NET = re.compile(r"(health|medical|hospital|patient|drug|information|privacy|record|data|electronic|digital|technolog"
-                    r"|pharmac|nurs|care)", re.I)
+                    r"|pharmac|nurs|care)", re.IGNORECASE)
 
 
 def labelled_keys() -> tuple[set[str], set[str]]:
@@ -71,7 +71,7 @@ def stratum_of(name: str, row: dict[str, str]) -> bool:
     text = html.unescape(f"{row['title']} {row['description']}")
     health, info, strong = bool(HEALTH.search(text)), bool(INFO.search(text)), bool(STRONG.search(text))
     checks = {
-        "net": health and strong or bool(re.search(r"tele(health|medicine)|health information|medical record", text, re.I)),
+        "net": health and strong or bool(re.search(r"tele(health|medicine)|health information|medical record", text, re.IGNORECASE)),
         "hidden_net2": health and info and not strong,
         "health_nonnet": health and not info and not strong,
         "random": True,
