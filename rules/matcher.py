@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import compress, count
 
+from rules import prefilter
 from rules.explain import BillText, RuleMatch
 from rules.nodes import Seq
 from rules.positions import PositionalDoc
@@ -35,6 +36,8 @@ from rules.text import COMPOUND_RE, TERM_RE, fold
 
 #: Forget classified terms past this many (a long-running process meets endless new words).
 _CACHE_LIMIT = 2_000_000
+#: Fewer bills than this are matched one by one: the joint search would not pay for itself.
+_BATCH_LEAST = 8
 
 # ASCII text is split with byte operations: letters and digits kept (lower case), hyphens kept to
 # find compounds, everything else a space. Other text goes through fold() first.
@@ -75,6 +78,7 @@ class Matcher:
         self._interesting: set[bytes] = set()  # terms supplying an index key
         self._triggering: set[bytes] = set()  # terms supplying a single-word anchor key
         self._by_jurisdiction: dict[str | None, frozenset[int]] = {}
+        self._search: prefilter.AnchorSearch | None = None  # built on the first match_many
 
     def _index_triggers(self) -> None:
         """A phrase of plain words triggers on its rarest pair of adjacent words (looked up at the
@@ -105,8 +109,30 @@ class Matcher:
         return self._evaluate(bill, keys)
 
     def match_many(self, bills: Sequence[BillText]) -> list[list[RuleMatch]]:
-        """:meth:`match` for each bill."""
-        return [self.match(bill) for bill in bills]
+        """:meth:`match` for each bill, faster for many bills: one search over all of their texts
+        finds the few bills holding an anchor of some rule (rules/prefilter.py), and only those are
+        matched word by word. Without ``pyahocorasick``, bill by bill (same results)."""
+        if not self.rules or len(bills) < _BATCH_LEAST or not prefilter.available():
+            return [self.match(bill) for bill in bills]
+        if self._search is None:
+            self._search = self._anchor_search()
+        candidates = self._search.candidates([self._folded(bill) for bill in bills])
+        return [self.match(bill) if index in candidates else [] for index, bill in enumerate(bills)]
+
+    def _anchor_search(self) -> prefilter.AnchorSearch:
+        words = [key for key in self._trigger_keys if not key.endswith("*")]
+        prefixes = [key[:-1] for key in self._trigger_keys if key.endswith("*")]
+        pairs = [
+            (rare, other, rare) if offset == 1 else (other, rare, rare)
+            for rare, neighbours in ((word.decode(), found) for word, found in self._pairs.items())
+            for offset, other in ((offset, other.decode()) for offset, other in neighbours)
+        ]
+        return prefilter.AnchorSearch(words, prefixes, pairs)
+
+    def _folded(self, bill: BillText) -> str:
+        """The searched fields' text without accents (lower case unless already ASCII)."""
+        text = bill.joined(self.groups)
+        return text if text.isascii() else fold(text)[0]
 
     def candidates(self, bill: BillText) -> list[int]:
         """Numbers of the rules worth evaluating on ``bill``: the words they need are all present."""

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 
 from rules.explain import SEPARATORS, BillText, field_group
-from rules.nodes import Seq
+from rules.sequences import Present
 from rules.text import ITEM_GAP, Occurrence, index_positions, index_terms
 
 
@@ -17,7 +17,7 @@ class PositionalDoc:
     enough to decide phrases and NEAR and several times faster. Exact-case words always get spans.
     """
 
-    def __init__(self, bill: BillText, present: set[Seq] | None = None, spans: bool = False) -> None:
+    def __init__(self, bill: BillText, present: Present | None = None, spans: bool = False) -> None:
         self.bill = bill
         self.present = present
         self.spans = spans

@@ -1,0 +1,107 @@
+"""A first look at many bills at once: which of them contain an anchor of some rule at all.
+
+Nearly every bill contains no anchor word of any rule, and splitting each of them into words from
+Python costs more than everything else the matcher does. So :meth:`Matcher.match_many
+<rules.matcher.Matcher.match_many>` first joins the bills' folded texts and runs one Aho-Corasick
+search (the ``ahocorasick-rs`` package: Rust, a DFA over bytes, about 200 MB/s here) for the anchors written as literal strings with their
+word boundaries; only the bills it finds are matched word by word.
+
+The search must find every bill that the word-by-word check would keep (a superset: the bills it
+finds are then checked exactly). The text is lower case with every character other than a
+letter, a digit or a hyphen made a space, as the matcher's own splitting does. Then:
+
+- an anchor word ``w`` is a whole word (`` w ``) or a part of a hyphenated compound (`` w-``,
+  ``-w ``, ``-w-``); a wildcard anchor ``p*`` starts a word or a part (`` p``, ``-p``);
+- a compound written joined by the rule ("telehealth" for "tele-health") is found in a second
+  text, the bills that contain a hyphen with their hyphens removed;
+- a phrase anchored on a pair of adjacent words is found as the pair with one to three spaces
+  between them (punctuation between two words becomes spaces); a run of four spaces anywhere makes
+  the bill a candidate too; the rarer word of the pair as a part of a compound as well;
+- a bill whose folded text is not ASCII (another script) is always a candidate.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
+from typing import Any
+
+try:  # optional: without it, match_many matches bill by bill (same results, slower)
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover - depends on the environment
+    ahocorasick_rs = None  # type: ignore[assignment]
+
+#: Pair words separated by more spaces than this make the bill a candidate whatever the words.
+_MOST_SPACES = 3
+
+
+def available() -> bool:
+    """True when the compiled search (``ahocorasick-rs``) is installed."""
+    return ahocorasick_rs is not None
+
+
+class AnchorSearch:
+    """The anchors of a set of rules compiled into two Aho-Corasick automatons.
+
+    ``words``: anchor words; ``prefixes``: wildcard anchors without their star; ``pairs``:
+    (first, second) adjacent words of phrases, with ``rare`` the word looked up of each pair.
+    Only ASCII anchors are kept: a bill holding any other is not ASCII, hence a candidate anyway.
+    """
+
+    def __init__(self, words: Iterable[str], prefixes: Iterable[str], pairs: Iterable[tuple[str, str, str]]) -> None:
+        if ahocorasick_rs is None:
+            raise RuntimeError("ahocorasick-rs is not installed")
+        plain: set[str] = set()
+        joined: set[str] = set()
+        for word in filter(str.isascii, words):
+            plain.update((f" {word} ", f" {word}-", f"-{word} ", f"-{word}-"))
+            joined.add(f" {word} ")
+        for prefix in filter(str.isascii, prefixes):
+            plain.update((f" {prefix}", f"-{prefix}"))
+            joined.add(f" {prefix}")
+        for first, second, rare in pairs:
+            if first.isascii() and second.isascii():
+                plain.update(f" {first}{' ' * spaces}{second} " for spaces in range(1, _MOST_SPACES + 1))
+                plain.update((f" {rare}-", f"-{rare} ", f"-{rare}-"))
+        plain.add(" " * (_MOST_SPACES + 1))
+        self._plain = _automaton(plain)
+        self._joined = _automaton(joined)
+
+    def candidates(self, texts: Sequence[str]) -> set[int]:
+        """Indexes of the ``texts`` (folded: accents removed) that may hold an anchor."""
+        found = {index for index, text in enumerate(texts) if not text.isascii()}
+        ascii_only = ["" if index in found else text for index, text in enumerate(texts)]
+        found.update(_search(self._plain, ascii_only, keep_hyphens=True))
+        hyphenated = [index for index, text in enumerate(ascii_only) if "-" in text]
+        if hyphenated:
+            hits = _search(self._joined, [ascii_only[index] for index in hyphenated], keep_hyphens=False)
+            found.update(hyphenated[hit] for hit in hits)
+        return found
+
+
+def _automaton(literals: set[str]) -> Any:
+    """A DFA finding every (overlapping) occurrence of the literals in bytes; None when none."""
+    if not literals:
+        return None
+    patterns = [literal.encode("ascii") for literal in sorted(literals)]
+    return ahocorasick_rs.BytesAhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA)
+
+
+# Letters and digits kept (lower case), hyphens kept or removed, everything else a space: the
+# matcher's own splitting (rules.matcher), so that word boundaries are the same.
+_WORD_BYTES = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c in range(128)).lower()
+_WORD_BYTES += b" " * 128
+
+
+def _search(automaton: Any, texts: list[str], keep_hyphens: bool) -> set[int]:
+    """Indexes of ``texts`` in which the automaton finds a literal (texts are ASCII)."""
+    if not texts or automaton is None:
+        return set()
+    # Text i ends before ends[i] (its "\n" included), counted after hyphens were removed if they were.
+    ends = list(accumulate(len(text) + 1 - (0 if keep_hyphens else text.count("-")) for text in texts))
+    data = b" " + ("\n".join(texts) + "\n").encode("ascii").translate(_WORD_BYTES, b"" if keep_hyphens else b"-")
+    # A literal starts with its boundary (a space or a hyphen) and the word one character later,
+    # at ``start`` in the texts joined (``data`` starts with one more space). Overlapping: two
+    # literals may share the space between two words.
+    return {bisect_right(ends, start) for _, start, _ in automaton.find_matches_as_indexes(data, overlapping=True)}
