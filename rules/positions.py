@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from rules.explain import SEPARATORS, BillText, field_group
 from rules.sequences import Present
-from rules.text import ITEM_GAP, Occurrence, index_positions, index_terms
+from rules.text import ITEM_GAP, Occurrence, fold, index_positions, index_terms
 
 
 class PositionalDoc:
@@ -21,8 +21,9 @@ class PositionalDoc:
         self.bill = bill
         self.present = present
         self.spans = spans
-        self._indexes: dict[tuple[str, bool], dict[str, list[Occurrence]]] = {}
+        self._indexes: dict[tuple[str, bool], _FieldIndex] = {}
         self._sorted: dict[str, list[str]] = {}
+        self._searchable: dict[str, str] = {}
 
     def fields_in(self, groups: frozenset[str]) -> list[str]:
         return [name for name in self.bill.texts if field_group(name) in groups]
@@ -32,6 +33,8 @@ class PositionalDoc:
 
     def words_with_prefix(self, field: str, prefix: str) -> list[str]:
         """The field's words that start with ``prefix`` (binary search in its sorted words)."""
+        if prefix not in self.searchable(field):
+            return []
         words = self._sorted.get(field)
         if words is None:
             words = self._sorted[field] = sorted(self.index(field))
@@ -43,10 +46,19 @@ class PositionalDoc:
         return found
 
     def index(self, field: str, spans: bool = False) -> Mapping[str, list[Occurrence]]:
+        """The field's words and their occurrences; built when a word that may be there is asked for."""
         key = (field, spans or self.spans)
         found = self._indexes.get(key)
         if found is None:
-            found = self._indexes[key] = self._build(*key)
+            found = self._indexes[key] = _FieldIndex(self.searchable(field), lambda: self._build(*key))
+        return found
+
+    def searchable(self, field: str) -> str:
+        """The field's text folded, hyphens removed: every word of its index (a compound's parts
+        and joined form too) is a substring of it, so a word that is not cannot occur."""
+        found = self._searchable.get(field)
+        if found is None:
+            found = self._searchable[field] = fold(self.bill.texts[field])[0].replace("-", "")
         return found
 
     def _build(self, field: str, spans: bool) -> dict[str, list[Occurrence]]:
@@ -64,3 +76,35 @@ class PositionalDoc:
             position += ITEM_GAP
             offset += len(item) + separator
         return index
+
+
+class _FieldIndex(Mapping[str, list[Occurrence]]):
+    """A field's index, built on the first look-up of a word found in the field's text.
+
+    Most look-ups are of words a rule needs that the bill lacks in this field (it has them in
+    another): a substring test answers those without splitting the field into words.
+    """
+
+    def __init__(self, searchable: str, build: Callable[[], dict[str, list[Occurrence]]]) -> None:
+        self._searchable = searchable
+        self._build = build
+        self._index: dict[str, list[Occurrence]] | None = None
+
+    def _built(self) -> dict[str, list[Occurrence]]:
+        if self._index is None:
+            self._index = self._build()
+        return self._index
+
+    def get(self, term: str, default: list[Occurrence] | None = None) -> list[Occurrence] | None:  # type: ignore[override]
+        return self._built().get(term, default) if term in self._searchable else default
+
+    def __getitem__(self, term: str) -> list[Occurrence]:
+        if term not in self._searchable:
+            raise KeyError(term)
+        return self._built()[term]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
