@@ -120,14 +120,13 @@ class Matcher:
         return [self.match(bill) if index in candidates else [] for index, bill in enumerate(bills)]
 
     def _anchor_search(self) -> prefilter.AnchorSearch:
-        words = [key for key in self._trigger_keys if not key.endswith("*")]
-        prefixes = [key[:-1] for key in self._trigger_keys if key.endswith("*")]
         pairs = [
             (rare, other, rare) if offset == 1 else (other, rare, rare)
             for rare, neighbours in ((word.decode(), found) for word, found in self._pairs.items())
             for offset, other in ((offset, other.decode()) for offset, other in neighbours)
         ]
-        return prefilter.AnchorSearch(words, prefixes, pairs)
+        strict = [_strict_anchor(seq) for seq in self._triggers if _rarest_pair(seq) is None]
+        return prefilter.AnchorSearch(self._trigger_keys, pairs, strict)
 
     def _folded(self, bill: BillText) -> str:
         """The searched fields' text without accents (lower case unless already ASCII)."""
@@ -249,6 +248,15 @@ def _rarest_pair(seq: Seq) -> tuple[str, str] | None:
     if len(specs) < 2 or any(spec.prefix or spec.exact is not None for spec in specs):
         return None
     pairs = [(a.term, b.term) for a, b in zip(specs, specs[1:])]
+    return min(pairs, key=lambda pair: frequency(pair[0]) * frequency(pair[1]))
+
+
+def _strict_anchor(seq: Seq) -> str | tuple[str, str]:
+    """What a bill without hyphens must contain for ``seq`` to occur (rules/prefilter.py): the rarest
+    two adjacent words of a phrase (the first a whole word), else the sequence's anchor key."""
+    pairs = [(a.term, b.key) for a, b in zip(seq.specs, seq.specs[1:]) if not a.prefix]
+    if not pairs:
+        return seq.anchor()
     return min(pairs, key=lambda pair: frequency(pair[0]) * frequency(pair[1]))
 
 

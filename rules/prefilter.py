@@ -42,41 +42,56 @@ def available() -> bool:
 
 
 class AnchorSearch:
-    """The anchors of a set of rules compiled into two Aho-Corasick automatons.
+    """The anchors of a set of rules compiled into Aho-Corasick automatons.
 
-    ``words``: anchor words; ``prefixes``: wildcard anchors without their star; ``pairs``:
-    (first, second) adjacent words of phrases, with ``rare`` the word looked up of each pair.
+    ``keys``: every anchor key (a word, or a wildcard's prefix with its star); ``pairs``:
+    (first, second, rare) adjacent words of phrases anchored on a pair, ``rare`` the word the
+    matcher looks up; ``strict``: for every other anchored sequence, its key or, for a phrase, two
+    adjacent words of it (the first a whole word, the second maybe a prefix with its star).
+    Bills without a hyphen are searched for ``strict`` and ``pairs``: in such a bill a phrase's
+    words are whole words with only spaces (punctuation) between them. Bills with a hyphen are
+    searched for every key and pair with the compound forms of the module's docstring.
     Only ASCII anchors are kept: a bill holding any other is not ASCII, hence a candidate anyway.
     """
 
-    def __init__(self, words: Iterable[str], prefixes: Iterable[str], pairs: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(
+        self, keys: Iterable[str], pairs: Iterable[tuple[str, str, str]], strict: Iterable[str | tuple[str, str]]
+    ) -> None:
         if ahocorasick_rs is None:
             raise RuntimeError("ahocorasick-rs is not installed")
-        plain: set[str] = set()
-        joined: set[str] = set()
-        for word in filter(str.isascii, words):
-            plain.update((f" {word} ", f" {word}-", f"-{word} ", f"-{word}-"))
-            joined.add(f" {word} ")
-        for prefix in filter(str.isascii, prefixes):
-            plain.update((f" {prefix}", f"-{prefix}"))
-            joined.add(f" {prefix}")
+        spaces = [" " * count for count in range(1, _MOST_SPACES + 1)]
+        loose, joined, exact = {" " * (_MOST_SPACES + 1)}, set(), {" " * (_MOST_SPACES + 1)}
+        for key in filter(str.isascii, keys):
+            word = key.removesuffix("*")
+            if key.endswith("*"):
+                loose.update((f" {word}", f"-{word}"))
+                joined.add(f" {word}")
+            else:
+                loose.update((f" {word} ", f" {word}-", f"-{word} ", f"-{word}-"))
+                joined.add(f" {word} ")
         for first, second, rare in pairs:
             if first.isascii() and second.isascii():
-                plain.update(f" {first}{' ' * spaces}{second} " for spaces in range(1, _MOST_SPACES + 1))
-                plain.update((f" {rare}-", f"-{rare} ", f"-{rare}-"))
-        plain.add(" " * (_MOST_SPACES + 1))
-        self._plain = _automaton(plain)
-        self._joined = _automaton(joined)
+                literals = {f" {first}{between}{second} " for between in spaces}
+                loose.update(literals, (f" {rare}-", f"-{rare} ", f"-{rare}-"))
+                exact.update(literals)
+        for anchor in strict:
+            if isinstance(anchor, str):
+                if anchor.isascii():
+                    exact.add(f" {anchor[:-1]}" if anchor.endswith("*") else f" {anchor} ")
+            elif anchor[0].isascii() and anchor[1].isascii():
+                first, second = anchor
+                after = "" if second.endswith("*") else " "
+                exact.update(f" {first}{between}{second.removesuffix('*')}{after}" for between in spaces)
+        self._loose, self._joined, self._exact = _automaton(loose), _automaton(joined), _automaton(exact)
 
     def candidates(self, texts: Sequence[str]) -> set[int]:
         """Indexes of the ``texts`` (folded: accents removed) that may hold an anchor."""
         found = {index for index, text in enumerate(texts) if not text.isascii()}
-        ascii_only = ["" if index in found else text for index, text in enumerate(texts)]
-        found.update(_search(self._plain, ascii_only, keep_hyphens=True))
-        hyphenated = [index for index, text in enumerate(ascii_only) if "-" in text]
-        if hyphenated:
-            hits = _search(self._joined, [ascii_only[index] for index in hyphenated], keep_hyphens=False)
-            found.update(hyphenated[hit] for hit in hits)
+        plain = [index for index, text in enumerate(texts) if "-" not in text and index not in found]
+        found.update(_search(self._exact, texts, plain, keep_hyphens=True))
+        hyphenated = [index for index, text in enumerate(texts) if "-" in text and index not in found]
+        found.update(_search(self._loose, texts, hyphenated, keep_hyphens=True))
+        found.update(_search(self._joined, texts, hyphenated, keep_hyphens=False))
         return found
 
 
@@ -94,14 +109,16 @@ _WORD_BYTES = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c i
 _WORD_BYTES += b" " * 128
 
 
-def _search(automaton: Any, texts: list[str], keep_hyphens: bool) -> set[int]:
-    """Indexes of ``texts`` in which the automaton finds a literal (texts are ASCII)."""
-    if not texts or automaton is None:
+def _search(automaton: Any, texts: Sequence[str], indexes: list[int], keep_hyphens: bool) -> set[int]:
+    """Those of ``indexes`` whose text (ASCII) holds a literal of the automaton."""
+    if not indexes or automaton is None:
         return set()
+    chosen = [texts[index] for index in indexes]
     # Text i ends before ends[i] (its "\n" included), counted after hyphens were removed if they were.
-    ends = list(accumulate(len(text) + 1 - (0 if keep_hyphens else text.count("-")) for text in texts))
-    data = b" " + ("\n".join(texts) + "\n").encode("ascii").translate(_WORD_BYTES, b"" if keep_hyphens else b"-")
+    ends = list(accumulate(len(text) + 1 - (0 if keep_hyphens else text.count("-")) for text in chosen))
+    data = b" " + ("\n".join(chosen) + "\n").encode("ascii").translate(_WORD_BYTES, b"" if keep_hyphens else b"-")
     # A literal starts with its boundary (a space or a hyphen) and the word one character later,
     # at ``start`` in the texts joined (``data`` starts with one more space). Overlapping: two
     # literals may share the space between two words.
-    return {bisect_right(ends, start) for _, start, _ in automaton.find_matches_as_indexes(data, overlapping=True)}
+    matches = automaton.find_matches_as_indexes(data, overlapping=True)
+    return {indexes[bisect_right(ends, start)] for _, start, _ in matches}
