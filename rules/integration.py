@@ -77,8 +77,7 @@ def match_bills(
         texts = bill_texts(session, chunk, with_actions=with_actions)
         stored = _stored_matches(session, chunk)
         quiet = _baseline_bills(session, chunk, scan_run_id) if baseline is None else set(chunk) if baseline else set()
-        for bill_id, text in texts.items():
-            found = ruleset.matcher.match(text)
+        for bill_id, found in zip(texts, ruleset.matcher.match_many(list(texts.values())), strict=True):
             summary.bills += 1
             summary.matched += bool(found)
             writer = _MatchWriter(session, store, ruleset, bill_id, source, bill_id in quiet, scan_run_id)
