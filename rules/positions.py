@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
+from itertools import compress, count
 
 from rules.explain import SEPARATORS, BillText, field_group
 from rules.sequences import Present
-from rules.text import ITEM_GAP, Occurrence, fold, index_positions, index_terms
+from rules.text import (
+    ITEM_GAP,
+    Occurrence,
+    fold,
+    index_positions,
+    index_terms,
+    position_words,
+)
 
 
 class PositionalDoc:
@@ -21,7 +29,7 @@ class PositionalDoc:
         self.bill = bill
         self.present = present
         self.spans = spans
-        self._indexes: dict[tuple[str, bool], _FieldIndex] = {}
+        self._indexes: dict[tuple[str, bool], _FieldIndex | _WordList] = {}
         self._sorted: dict[str, list[str]] = {}
         self._searchable: dict[str, str] = {}
 
@@ -50,7 +58,11 @@ class PositionalDoc:
         key = (field, spans or self.spans)
         found = self._indexes.get(key)
         if found is None:
-            found = self._indexes[key] = _FieldIndex(self.searchable(field), lambda: self._build(*key))
+            words = None if key[1] or field in self.bill.items else position_words(self.bill.texts[field])
+            if words is not None:
+                found = self._indexes[key] = _WordList(self.searchable(field), words)
+            else:
+                found = self._indexes[key] = _FieldIndex(self.searchable(field), lambda: self._build(*key))
         return found
 
     def searchable(self, field: str) -> str:
@@ -108,3 +120,29 @@ class _FieldIndex(Mapping[str, list[Occurrence]]):
 
     def __len__(self) -> int:
         return len(self._built())
+
+
+class _WordList(Mapping[str, list[Occurrence]]):
+    """A field's words by position (text.position_words), looked up by comparing each in C."""
+
+    def __init__(self, searchable: str, words: list[str]) -> None:
+        self._searchable = searchable
+        self._words = words
+
+    def get(self, term: str, default: list[Occurrence] | None = None) -> list[Occurrence] | None:  # type: ignore[override]
+        if term not in self._searchable:
+            return default
+        found = [(position, position, -1, -1) for position in compress(count(), map(term.__eq__, self._words))]
+        return found or default
+
+    def __getitem__(self, term: str) -> list[Occurrence]:
+        found = self.get(term)
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(word for word in self._words if word != "\x02"))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -200,3 +200,20 @@ def index_positions(
         if len(parts) > 1:
             index.setdefault("".join(parts), []).append((position - len(parts), position - 1, -1, -1))
     return index, position
+
+
+_BREAKS = re.compile(rb"\x02[\s\x02]*")
+
+
+def position_words(text: str) -> list[str] | None:
+    """The words of ``text`` in order, one per word position, a clause break holding the position
+    it takes ("\x02"): what :func:`index_positions` indexes, for ASCII text without hyphens (None
+    for other text). Looking a few words up in this list is cheaper than indexing every word."""
+    folded = fold(text)[0]
+    if not folded.isascii() or "-" in folded:
+        return None
+    data = folded.encode("ascii").replace(b". ", b" \x02 ").replace(b".\n", b" \x02 ").translate(_POSITION_BYTES)
+    words = _BREAKS.sub(b" \x02 ", data).decode("ascii").split()  # a run of breaks takes one position
+    if words and words[0] == _BREAK:
+        del words[0]  # nor does a break before the first word
+    return words

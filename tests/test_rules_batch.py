@@ -125,3 +125,37 @@ def test_pack_and_many_rules_on_many_bills_agree_with_match():
         [(m.rule_id, m.snippet) for m in matcher.match(bill)] for bill in bills
     ]
     assert sum(map(bool, many)) >= 8
+
+
+# Texts whose word positions are easy to get wrong: runs of breaks, breaks first or last, dots.
+POSITION_TEXTS = [
+    ("plain", "Health information exchange"),
+    ("breaks-run", "; ; a ; ; b ."),
+    ("break-first", ". a, b"),
+    ("dots", "A.I. tools. Next sentence.\nNew line"),
+    ("brackets-quotes", 'x (y) [z] {w} "q" | r: s! t?'),
+    ("apostrophes", "the patient's record, l'interoperabilite"),
+    ("only-breaks", "  ;  "),
+    ("case", "HIT Workforce and Health IT"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), POSITION_TEXTS, ids=_ids(POSITION_TEXTS))
+def test_position_words_agree_with_the_positional_index(name, text):
+    from rules.text import index_positions, position_words
+
+    words = position_words(text)
+    assert words is not None
+    expected: dict[str, list[tuple[int, int, int, int]]] = {}
+    for position, word in enumerate(words):
+        if word != "\x02":
+            expected.setdefault(word, []).append((position, position, -1, -1))
+    assert index_positions(text)[0] == expected
+
+
+def test_position_words_leave_hyphens_and_other_scripts_to_the_index():
+    from rules.text import position_words
+
+    assert position_words("e-prescribing") is None
+    assert position_words("закон") is None
+    assert position_words("télésanté") == ["telesante"]
