@@ -6,8 +6,8 @@ Python costs more than everything else the matcher does. So :meth:`Matcher.match
 search (the ``ahocorasick-rs`` package: Rust, a DFA over bytes, about 200 MB/s here) for the anchors written as literal strings with their
 word boundaries; only the bills it finds are matched word by word.
 
-The search must find every bill that the word-by-word check would keep (a superset: the bills it
-finds are then checked exactly). The text is lower case with every character other than a
+The search must find every bill that can match (a superset: the bills it finds are then checked
+exactly, so matches, hits and snippets are those of :meth:`Matcher.match`). The text is lower case with every character other than a
 letter, a digit or a hyphen made a space, as the matcher's own splitting does. Then:
 
 - an anchor word ``w`` is a whole word (`` w ``) or a part of a hyphenated compound (`` w-``,
@@ -17,6 +17,8 @@ letter, a digit or a hyphen made a space, as the matcher's own splitting does. T
 - a phrase anchored on a pair of adjacent words is found as the pair with one to three spaces
   between them (punctuation between two words becomes spaces); a run of four spaces anywhere makes
   the bill a candidate too; the rarer word of the pair as a part of a compound as well;
+- in a bill without any hyphen, a phrase's words are whole words with only spaces between them,
+  so a phrase with a wildcard is looked for as two adjacent words of it rather than one word;
 - a bill whose folded text is not ASCII (another script) is always a candidate.
 """
 
