@@ -38,12 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rules import prefilter  # noqa: E402
-from rules.explain import BillText  # noqa: E402
-from rules.matcher import Matcher  # noqa: E402
-from rules.query import parse_query  # noqa: E402
-from rules.ruleset import HEALTH_IT_PACK, Rule, load_rules  # noqa: E402
-from rules.text import terms_of  # noqa: E402
+from rules import prefilter
+from rules.explain import BillText
+from rules.matcher import Matcher
+from rules.query import parse_query
+from rules.ruleset import HEALTH_IT_PACK, Rule, load_rules
+from rules.text import terms_of
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "legiscan_bills_12_states.csv.gz"
 WORD = re.compile(r"[a-z][a-z0-9]+")

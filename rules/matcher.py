@@ -24,7 +24,7 @@ rules whose words the bill actually contains.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import compress, count
+from itertools import compress, count, pairwise
 
 from rules import prefilter
 from rules.explain import BillText, RuleMatch
@@ -247,14 +247,14 @@ def _rarest_pair(seq: Seq) -> tuple[str, str] | None:
     specs = seq.specs
     if len(specs) < 2 or any(spec.prefix or spec.exact is not None for spec in specs):
         return None
-    pairs = [(a.term, b.term) for a, b in zip(specs, specs[1:])]
+    pairs = [(a.term, b.term) for a, b in pairwise(specs)]
     return min(pairs, key=lambda pair: frequency(pair[0]) * frequency(pair[1]))
 
 
 def _strict_anchor(seq: Seq) -> str | tuple[str, str]:
     """What a bill without hyphens must contain for ``seq`` to occur (rules/prefilter.py): the rarest
     two adjacent words of a phrase (the first a whole word), else the sequence's anchor key."""
-    pairs = [(a.term, b.key) for a, b in zip(seq.specs, seq.specs[1:]) if not a.prefix]
+    pairs = [(a.term, b.key) for a, b in pairwise(seq.specs) if not a.prefix]
     if not pairs:
         return seq.anchor()
     return min(pairs, key=lambda pair: frequency(pair[0]) * frequency(pair[1]))
