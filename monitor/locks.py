@@ -220,8 +220,8 @@ class DatabaseLock:
         self._thread = None
         if self.acquired_at is None:
             return
-        with _HELD_GUARD:
-            _HELD.discard((self.name, self.acquired_at))
+        # the row goes first: while it exists, another thread of this process must see it as
+        # held (in _HELD), not as left behind by an earlier process with our pid
         try:
             with self.database.engine.begin() as connection:
                 connection.execute(
@@ -229,6 +229,8 @@ class DatabaseLock:
                                           Lock.acquired_at == self.acquired_at))
         except SQLAlchemyError as exc:  # the row stays; the next acquirer sees our pid is gone
             log.warning("lock %s: release failed: %s", self.name, " ".join(str(exc).split())[:200])
+        with _HELD_GUARD:
+            _HELD.discard((self.name, self.acquired_at))
         self.acquired_at = None
 
     def __enter__(self) -> Self:
