@@ -182,10 +182,19 @@ def _digest_run(config: Any, database: Any, choose: Callable[[Session, RunContex
                     recipients.append(Recipient.digest(sub))
                     prepare(session, ctx, recipients[-1], report)
             addresses = {r.address for r in recipients} if reactivate else None
-            report.extend(deliver_pending(session, ctx, (EMAIL, ALERT), addresses))
+            _merge_pending(report, deliver_pending(session, ctx, (EMAIL, ALERT), addresses))
     except BillwatchError as exc:  # lock held, no [smtp], rules or database trouble: reported
         report.errors.append(str(exc))
     return report
+
+
+def _merge_pending(report: DeliveryReport, delivered: DeliveryReport) -> None:
+    """Add the sending's results; a recipient with nothing new whose earlier message was still
+    pending is reported by that message's fate alone (one line per subscriber)."""
+    settled = {(r.channel, r.recipient) for r in delivered.results}
+    report.results = [r for r in report.results
+                      if r.status != "nothing" or (r.channel, r.recipient) not in settled]
+    report.extend(delivered)
 
 
 def _skipped(session: Session, sub: SubscriberConfig, report: DeliveryReport, reactivate: bool) -> bool:

@@ -128,6 +128,26 @@ def test_421_stops_the_batch_and_the_next_run_sends_the_rest_once(database, smtp
     assert delivered(smtp_server.handler) == Counter(ADDRESSES)
 
 
+def test_a_rerun_reports_one_line_per_subscriber_for_messages_left_pending(database, smtp_server):
+    """A subscriber whose message was left pending is reported as that message's fate only,
+    not also as "nothing to send" (its pending message covers everything new)."""
+    cfg = five_subscribers(database, smtp_server.port)
+    smtp_server.handler.rcpt_replies[ADDRESSES[2]] = "421 4.3.2 Service shutting down"
+    send_digests(cfg, database, now=NOW, catalog=CATALOG)
+
+    still_down = send_digests(cfg, database, now=NOW + dt.timedelta(minutes=5), catalog=CATALOG)
+    smtp_server.handler.rcpt_replies.clear()
+    up = send_digests(cfg, database, now=NOW + dt.timedelta(minutes=10), catalog=CATALOG)
+
+    assert [(r.recipient, r.status) for r in still_down.results] == [
+        (ADDRESSES[0], "nothing"), (ADDRESSES[1], "nothing"),
+        (ADDRESSES[2], "failed"), (ADDRESSES[3], "failed"), (ADDRESSES[4], "failed")]
+    assert [(r.recipient, r.status) for r in up.results] == [
+        (ADDRESSES[0], "nothing"), (ADDRESSES[1], "nothing"),
+        (ADDRESSES[2], "sent"), (ADDRESSES[3], "sent"), (ADDRESSES[4], "sent")]
+    assert delivered(smtp_server.handler) == Counter(ADDRESSES)
+
+
 def test_451_is_temporary_the_message_is_retried_with_the_same_bytes(database, smtp_server):
     cfg = five_subscribers(database, smtp_server.port)
     smtp_server.handler.data_reply = "451 4.7.1 Greylisted, try again later"
