@@ -199,7 +199,9 @@ def _resolve_secrets(value: Any, where: str, problems: list[str], folder: Path) 
 
 def _env(name: str, where: str, problems: list[str]) -> str:
     if name not in os.environ:
-        problems.append(f"{where}: environment variable {name} is not set (export it, or use a *_file key)")
+        key = re.sub(r"\[\d+\]$", "", where.rsplit(".", 1)[-1])
+        instead = f", or use {key}_file" if key in SECRET_KEYS else ""  # only secrets have a *_file key
+        problems.append(f"{where}: environment variable {name} is not set (export it{instead})")
         return ""
     return os.environ[name]
 

@@ -83,6 +83,17 @@ def test_missing_env_var_is_named_not_guessed(tmp_path, monkeypatch):
         load_config(write(tmp_path, GOOD))
 
 
+def test_missing_env_var_hint_names_a_file_key_only_where_there_is_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("BW_TEST_KEY", raising=False)
+    monkeypatch.delenv("BW_TEST_HOOK", raising=False)
+    text = GOOD + '[[notifier]]\nname = "slack"\nurl = "${BW_TEST_HOOK}"\n'
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = info.value.problems
+    assert "source[0].api_key: environment variable BW_TEST_KEY is not set (export it, or use api_key_file)" in problems
+    assert "notifier[0].url: environment variable BW_TEST_HOOK is not set (export it)" in problems  # no url_file
+
+
 def test_secret_from_file_relative_to_config(tmp_path):
     (tmp_path / "secrets").mkdir()
     (tmp_path / "secrets" / "key").write_text("filekey-9\n")
