@@ -192,7 +192,7 @@ def show(report: DeliveryReport, timings: tuple[float, float, float], dialect: s
     print(f"  compose + render + outbox commit: {prepare_s:7.2f} s  {subscribers / prepare_s:8.1f} digests/s")
     print(f"  send over one SMTP connection:    {send_s:7.2f} s  {sent / send_s:8.1f} messages/s")
     print(f"  end to end:                       {total:7.2f} s  {sent / total:8.1f} messages/s (target >= 100/s)")
-    print(f"  message size: {size / 1024:.0f} KiB (multipart text + HTML, quoted-printable)")
+    print(f"  message size: {size / 1024:.0f} KiB (multipart text + HTML; each body 7bit or quoted-printable)")
     print(f"  peak memory (max RSS of the process): {rss_mb():.0f} MiB; before delivery {rss_before:.0f} MiB")
 
 
