@@ -23,6 +23,7 @@ rules whose words the bill actually contains.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from itertools import compress, count, pairwise
 
@@ -32,7 +33,7 @@ from rules.nodes import Seq
 from rules.positions import PositionalDoc
 from rules.ruleset import Rule
 from rules.term_frequency import frequency
-from rules.text import COMPOUND_RE, TERM_RE, fold
+from rules.text import fold
 
 #: Forget classified terms past this many (a long-running process meets endless new words).
 _CACHE_LIMIT = 2_000_000
@@ -42,6 +43,8 @@ _BATCH_LEAST = 8
 # ASCII text is split with byte operations: letters and digits kept (lower case), hyphens kept to
 # find compounds, everything else a space. Other text goes through fold() first.
 _ASCII_TERMS = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c in range(128)).lower() + b" " * 128
+# Text in another script is split the same way by a regular expression: a compound is one word.
+_WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 class Matcher:
@@ -151,19 +154,18 @@ class Matcher:
         text = bill.joined(self.groups)
         if not text.isascii():
             text = fold(text)[0]  # accents and typographic punctuation: usually ASCII after this
-            if not text.isascii():  # another script
-                return [term.encode("utf-8") for term in TERM_RE.findall(text)] + [
-                    compound.encode("utf-8") for compound in COMPOUND_RE.findall(text)
-                ]
+            if not text.isascii():  # another script: words in order, a compound as one word
+                return [word.encode("utf-8") for word in _WORD_RE.findall(text)]
         return text.encode("ascii").translate(_ASCII_TERMS).split()
 
     def _pair_in(self, words: list[bytes], terms: set[bytes]) -> bool:
-        """True when an anchor pair of adjacent words is in ``words``."""
+        """True when an anchor pair of adjacent words is in ``words``; the neighbour may be the
+        near end of a hyphenated compound, or the compound joined ("e-prescribing mandate")."""
         if terms.isdisjoint(self._pair_words):
             return False
         for position in compress(count(), map(self._pairs.__contains__, words)):
             for offset, other in self._pairs[words[position]]:
-                if 0 <= position + offset < len(words) and words[position + offset] == other:
+                if 0 <= position + offset < len(words) and _neighbour(words[position + offset], other, offset):
                     return True
         return False
 
@@ -212,8 +214,8 @@ class Matcher:
                 self._interesting.add(raw)
                 if not self._trigger_keys.isdisjoint(keys):
                     self._triggering.add(raw)
-            if b"-" in raw and any(part in self._pairs for part in raw.split(b"-")):
-                self._triggering.add(raw)  # a compound may hold a phrase's pair of words
+            if b"-" in raw and any(part in self._pairs for part in (*raw.split(b"-"), raw.replace(b"-", b""))):
+                self._triggering.add(raw)  # a compound may hold a phrase's pair of words, or be one of them
         self._seen.update(terms)
 
     def _keys_for(self, term: str) -> tuple[str, ...]:
@@ -238,11 +240,25 @@ class Matcher:
         return allowed
 
 
+def _neighbour(word: bytes, other: bytes, offset: int) -> bool:
+    """True when ``word``, ``offset`` words from a pair's rarer word (-1 before it, 1 after it),
+    supplies the pair's other word ``other``: as itself, as the compound's part next to the rarer
+    word ("e-prescribing" before "mandate" supplies "prescribing"), or as the compound joined
+    ("eprescribing")."""
+    if word == other:
+        return True
+    if b"-" not in word:
+        return False
+    parts = [part for part in word.split(b"-") if part]
+    return bool(parts) and ((parts[0] if offset == 1 else parts[-1]) == other or b"".join(parts) == other)
+
+
 def _rarest_pair(seq: Seq) -> tuple[str, str] | None:
     """The rarest two adjacent words of a phrase of plain words; None for other sequences.
 
-    Words of a hyphenated compound in the text are one word here ("health-care"), so a phrase
-    with a part of a compound is left to its rarest key.
+    Words of a hyphenated compound in the text are one word here ("health-care"): a compound
+    holding the rarer word triggers (Matcher._classify), and the neighbour is compared with the
+    compound's near part and its joined form (_neighbour).
     """
     specs = seq.specs
     if len(specs) < 2 or any(spec.prefix or spec.exact is not None for spec in specs):

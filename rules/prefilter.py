@@ -16,7 +16,9 @@ letter, a digit or a hyphen made a space, as the matcher's own splitting does. T
   text, the bills that contain a hyphen with their hyphens removed;
 - a phrase anchored on a pair of adjacent words is found as the pair with one to three spaces
   between them (punctuation between two words becomes spaces); a run of four spaces anywhere makes
-  the bill a candidate too; the rarer word of the pair as a part of a compound as well;
+  the bill a candidate too; the rarer word of the pair as a part of a compound as well; either
+  word of the pair as the near end of a compound ("e-prescribing mandate") or, in the second
+  text, as a compound joined ("eprescribing mandate");
 - in a bill without any hyphen, a phrase's words are whole words with only spaces between them,
   so a phrase with a wildcard is looked for as two adjacent words of it rather than one word;
 - a bill whose folded text is not ASCII (another script) is always a candidate.
@@ -74,8 +76,14 @@ class AnchorSearch:
         for first, second, rare in pairs:
             if first.isascii() and second.isascii():
                 literals = {f" {first}{between}{second} " for between in spaces}
-                loose.update(literals, (f" {rare}-", f"-{rare} ", f"-{rare}-"))
                 exact.update(literals)
+                # Either word may be the near end of a compound ("e-prescribing mandate") or a
+                # compound joined ("eprescribing mandate", in the text without hyphens).
+                loose.update(f"{before}{first}{between}{second}{after}"
+                             for before in " -" for between in spaces for after in " -")
+                loose.update((f" {rare}-", f"-{rare} ", f"-{rare}-"))
+                joined.update(literal for between in spaces
+                              for literal in (f" {first}{between}{second}", f"{first}{between}{second} "))
         for anchor in strict:
             if isinstance(anchor, str):
                 if anchor.isascii():

@@ -60,6 +60,19 @@ WORDS = [
     ("near-counts-break-as-word", "health NEAR/0 data", "health; data", False),
     ("phrase-wildcard", '"electronic health record*"', "electronic health records", True),
     ("phrase-hyphen-compound", '"e-prescribing mandate"', "an eprescribing mandate", True),
+    ("phrase-hyphen-compound-as-written", '"e-prescribing mandate"', "an e-prescribing mandate", True),
+    ("phrase-hyphen-compound-spaced", '"e-prescribing mandate"', "an e prescribing mandate", True),
+    ("phrase-hyphen-compound-last", '"mandate e-prescribing"', "a mandate e-prescribing rule", True),
+    ("phrase-hyphen-compound-digits", '"covid-19 vaccine"', "COVID-19 vaccine", True),
+    ("phrase-spaced-finds-compound", '"covid 19 vaccine"', "COVID-19 vaccine", True),
+    ("phrase-joined-finds-compound", '"telehealth services"', "tele-health services", True),
+    ("phrase-joined-finds-compound-2", '"nonemergency medical transportation"', "non-emergency medical transportation", True),
+    ("phrase-starts-in-compound", '"information exchange"', "a health-information exchange", True),
+    ("phrase-ends-in-compound", '"prescription drug monitoring"', "prescription drug-monitoring", True),
+    ("phrase-spans-compound-end", '"drug monitoring program"', "prescription-drug monitoring program", True),
+    ("phrase-compound-other-script", '"healthcare ransomware"', "Ελληνικά: health-care ransomware", True),
+    ("phrase-compound-other-script-2", '"ransomware telehealth"', "Ελληνικά: ransomware tele-health", True),
+    ("phrase-compound-not-other-words", '"e-prescribing mandate"', "e-prescribing of a mandate", False),
 ]
 
 BOOLEAN = [
