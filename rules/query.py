@@ -25,7 +25,8 @@ MIN_PREFIX = 3
 DEFAULT_NEAR = 5
 _SPECIAL = '()"'
 _NEAR_RE = re.compile(r"NEAR(?:/(\d+))?$")
-_LOWER_OPERATORS = {"and": "AND", "or": "OR", "not": "NOT"}
+#: An operator written in another case ("or", "Near/5"): an error rather than a word searched for.
+_OTHER_CASE_OPERATOR = re.compile(r"(and|or|not|near(/\d+)?)$", re.IGNORECASE)
 
 
 class QuerySyntaxError(ValueError):
@@ -107,10 +108,10 @@ def _word_token(text: str, column: int) -> Token:
         return Token("NEAR", text, column, distance)
     if text.startswith("NEAR/"):
         raise QuerySyntaxError(f"expected a number of words after NEAR/, found {text[5:]!r}", column + 5)
-    if text in _LOWER_OPERATORS:
-        upper = _LOWER_OPERATORS[text]
+    if _OTHER_CASE_OPERATOR.match(text):
+        upper = text.upper()
         raise QuerySyntaxError(
-            f'operators are written in capitals: write {upper} (or "{text}" in quotes for the word)',
+            f'operators are written in capitals: write {upper} (or "{text.split("/")[0]}" in quotes for the word)',
             column,
         )
     if text.startswith("=") and len(text) > 1:
