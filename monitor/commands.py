@@ -181,6 +181,8 @@ def import_(app: App, files: tuple[str, ...], as_json: bool) -> int:
 def bills(app: App, matched: bool, rule_ids: tuple[str, ...], jurisdictions: tuple[str, ...],
           since: dt.date | None, limit: int | None, as_json: bool) -> None:
     """List stored bills, newest activity first."""
+    if rule_ids:
+        _check_rule_ids(app, rule_ids)
     rows = query_bills(app.database, matched=matched or bool(rule_ids), rule_ids=rule_ids,
                        jurisdictions=jurisdictions, since=since, limit=limit)
     if as_json:
@@ -192,6 +194,24 @@ def bills(app: App, matched: bool, rule_ids: tuple[str, ...], jurisdictions: tup
                    f"{row['stage'] or '-':<18} {row['title'][:90]}{labels}")
     if not as_json:
         click.echo(f"{len(rows)} bill(s)", err=True)
+
+
+def _check_rule_ids(app: App, rule_ids: tuple[str, ...]) -> None:
+    """A usage error for a --rule that no rule file in force defines and no stored match names
+    (a typo would otherwise list no bills, as if the rule matched nothing)."""
+    from monitor.errors import RuleError
+    from rules.ruleset import load_rules
+
+    with app.database.session() as session:
+        known = set(session.scalars(select(Match.rule_id).distinct()))
+    if app.config.rules:
+        try:
+            known.update(rule.id for rule in load_rules(app.config.rules).rules)
+        except RuleError:
+            pass  # broken rule files: `rules check` says why; the stored matches still name rules
+    unknown = [rule_id for rule_id in rule_ids if rule_id not in known]
+    if unknown:
+        raise click.UsageError(f"unknown rule id {unknown[0]!r} (rules: {', '.join(sorted(known)) or 'none'})")
 
 
 def jurisdiction_clause(column: Any, patterns: tuple[str, ...] | list[str]) -> Any:

@@ -137,3 +137,19 @@ def test_weekly_digest_job_runs_on_each_subscribers_day(tmp_path):
     assert jobs["digest:weekly"].next_run.weekday() in (0, 4)
     assert jobs["digest:weekly"].next_run.hour == 7 and jobs["digest:weekly"].next_run.minute == 30
     assert "digest:daily" in jobs
+
+
+def test_bills_matched_by_rule_and_unknown_rule_id(tmp_path, database, capsys):
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nid = "telehealth"\nquery = "telehealth"\n\n'
+                     '[[rule]]\nid = "ransomware"\nquery = "ransomware"\n', encoding="utf-8")
+    config = write_config(tmp_path, database, source("tx", count=2))
+    config.write_text('rules = ["rules.toml"]\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run(["--config", str(config), "scan"], capsys)[0] == 0
+    code, out, _ = run(["--config", str(config), "bills", "--matched", "--rule", "telehealth", "--json"], capsys)
+    assert code == 0 and [b["matches"] for b in json.loads(out)] == [["telehealth"], ["telehealth"]]
+    code, out, _ = run(["--config", str(config), "bills", "--rule", "ransomware"], capsys)
+    assert code == 0 and out == ""  # a rule in force that matches nothing: no bills, no error
+    code, _, err = run(["--config", str(config), "bills", "--matched", "--rule", "telehelth"], capsys)
+    assert code == 2
+    assert "unknown rule id 'telehelth' (rules: ransomware, telehealth)" in err
