@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from rules.nodes import FIELDS, And, Near, Node, Not, Or, Seq, Spec, Term
-from rules.text import TERM_RE, fold, fold_keep_case
+from rules.text import BREAK_RE, TERM_RE, fold, fold_keep_case
 
 #: Shortest prefix a wildcard may have: "a*" would match half the dictionary.
 MIN_PREFIX = 3
@@ -227,6 +227,7 @@ def make_term(token: Token, scope: str | None) -> Term:
         words = token.text.split()
         if not words:
             raise QuerySyntaxError("expected words inside the quotes (the phrase is empty)", token.column)
+        _check_no_break(token)
         sequences: list[tuple[Spec, ...]] = [()]
         for word in re.finditer(r"\S+", token.text):
             column = token.column + 1 + word.start()
@@ -241,6 +242,22 @@ def make_term(token: Token, scope: str | None) -> Term:
         return Term((Seq((spec,)),), "=" + token.text, token.column, scope)
     alternatives = word_alternatives(token.text, token.column)
     return Term(tuple(Seq(a) for a in alternatives), token.text, token.column, scope)
+
+
+def _check_no_break(token: Token) -> None:
+    """A phrase with clause punctuation between its words ("health, data") could never match, not
+    even the text it was copied from: bill text is never matched across such a mark."""
+    folded = fold(token.text)[0]
+    terms = list(TERM_RE.finditer(folded))
+    if len(terms) < 2:
+        return
+    found = BREAK_RE.search(folded, terms[0].end(), terms[-1].start())
+    if found is not None:
+        mark = found.group().strip()
+        raise QuerySyntaxError(
+            f"a phrase never spans clause punctuation ({mark!r}): leave it out, or join the words with NEAR/1",
+            token.column + 1 + found.start() + found.group().index(mark),
+        )
 
 
 def exact_spec(text: str, column: int) -> Spec:

@@ -56,6 +56,8 @@ WORDS = [
     ("phrase-not-across-dash", '"health information"', "Student Health - Information on dental care", False),
     ("phrase-not-across-sentence", '"health information"', "public health. Information", False),
     ("phrase-across-acronym-dots", '"A.I."', "uses A.I. tools", True),
+    ("phrase-ending-in-period", '"health care."', "Health Care. Next", True),
+    ("phrase-with-slash", '"health/medical records"', "health/medical records", True),
     ("phrase-across-slash", '"medical records"', "health/medical records", True),
     ("near-counts-break-as-word", "health NEAR/0 data", "health; data", False),
     ("phrase-wildcard", '"electronic health record*"', "electronic health records", True),
@@ -179,6 +181,9 @@ SYNTAX_ERRORS = [
     ("exact-two-words", "=HIT-x", 2, "one word"),
     ("punctuation-only", "telehealth &", 12, "expected a word of letters or digits, found '&'"),
     ("field-without-term", "title:", 7, "after title:, found end of query"),
+    ("phrase-with-comma", '"health, data"', 8, "a phrase never spans clause punctuation"),
+    ("phrase-with-colon", 'x "Health Care: Data"', 15, "join the words with NEAR/1"),
+    ("phrase-with-sentence-end", '"public health. Information"', 15, "clause punctuation"),
 ]
 
 
