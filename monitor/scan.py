@@ -267,9 +267,11 @@ def load_rules(config: Config, database: Database, *, dry_run: bool = False) -> 
     """The rule set in force (None without rule files); re-matches stored bills if rules changed."""
     if not config.rules:
         return None
+    from notifiers.selection import check_follows
     from rules.integration import load_ruleset, rematch_if_changed
 
     ruleset = load_ruleset(config.rules)
+    check_follows(config, ruleset)
     if not dry_run:
         with database.session() as session:
             rematch_if_changed(session, ruleset)

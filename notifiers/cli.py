@@ -101,9 +101,11 @@ def _preview(app: Any, chosen: list[str] | None, out: Path | None, period: str |
     since, until = parse_period(period, config.schedule.timezone) if period else (None, None)
     ruleset = None
     if config.rules:
+        from notifiers.selection import check_follows
         from rules.integration import load_ruleset
 
         ruleset = load_ruleset(config.rules)
+        check_follows(config, ruleset)
     previews = preview_digests(config, app.database, out, subscribers=chosen, include_baseline=include_baseline,
                                ruleset=ruleset, since=since, until=until)
     if as_json:

@@ -58,6 +58,34 @@ def rule_catalog(ruleset: Any) -> dict[str, RuleInfo]:
     return catalog
 
 
+def follow_problems(config: Any, ruleset: Any) -> list[str]:
+    """Rule ids and tags that a subscriber or notifier follows but no rule file has (a typo
+    would mean "never anything"), as config problems. Disabled rules count as known."""
+    rules = list(getattr(ruleset, "rules", None) or [])
+    ids = sorted({rule.id for rule in rules})
+    tags = sorted({tag for rule in rules for tag in rule.tags})
+    problems = []
+    for kind, items in (("subscriber", config.subscribers), ("notifier", config.notifiers)):
+        for i, item in enumerate(items):
+            where = f"{kind}[{i}] ({item.email if kind == 'subscriber' else item.name})"
+            problems += [f"{where}.rules: unknown rule {r!r} (rules: {', '.join(ids) or 'none'})"
+                         for r in item.rules if r not in ids]
+            problems += [f"{where}.tags: unknown tag {t!r} (tags: {', '.join(tags) or 'none'})"
+                         for t in item.tags if t not in tags]
+    return problems
+
+
+def check_follows(config: Any, ruleset: Any) -> None:
+    """Raise ConfigError listing :func:`follow_problems`, if any."""
+    from monitor.errors import ConfigError
+
+    problems = follow_problems(config, ruleset)
+    if problems:
+        where = f" in {config.path}" if getattr(config, "path", None) else ""
+        raise ConfigError(f"invalid config{where} ({len(problems)} problem{'s' * (len(problems) > 1)})", problems,
+                          hint="follow rule ids and tags that the config's rule files define (listed above)")
+
+
 def _attr(rule: Any, name: str, default: Any = ...) -> Any:
     if isinstance(rule, Mapping):
         return rule[name] if default is ... else rule.get(name, default)

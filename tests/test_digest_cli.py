@@ -154,6 +154,36 @@ def test_summary_without_options_and_period_preview(tmp_path, database, smtp_ser
     assert out.strip() == "ann@example.org: 0 new, 0 moving, 0 hearings; would not be sent (nothing new)"
 
 
+def test_following_a_rule_or_tag_that_no_rule_file_has_is_a_config_error(tmp_path, database, smtp_server, capsys):
+    """A typo in a subscriber's rules or tags would silently mean "never anything": it is reported."""
+    extra = """
+[[subscriber]]
+email = "bob@example.org"
+rules = ["telehelth"]
+
+[[notifier]]
+name = "slack"
+url = "http://127.0.0.1:9/hook"
+tags = ["telehealth", "privacyy"]
+"""
+    config = str(write_config(tmp_path, database, smtp_server.port, extra))
+    for command in (["digest"], ["digest", "--send"], ["scan"]):
+        code, out, err = run(["--config", config, *command], capsys)
+        assert code == 1 and out == "", command
+        assert "subscriber[1] (bob@example.org).rules: unknown rule 'telehelth' (rules: telehealth)" in err
+        assert "notifier[0] (slack).tags: unknown tag 'privacyy' (tags: telehealth)" in err
+    assert smtp_server.handler.received == []
+
+
+def test_following_a_disabled_rule_is_not_an_error(tmp_path, database, smtp_server, capsys):
+    extra = '\n[[subscriber]]\nemail = "bob@example.org"\nrules = ["paused"]\n'
+    config = str(write_config(tmp_path, database, smtp_server.port, extra))
+    (tmp_path / "rules.toml").write_text(RULES + '\n[[rule]]\nid = "paused"\nquery = "x"\nenabled = false\n',
+                                         encoding="utf-8")
+    code, out, _ = run(["--config", config, "digest"], capsys)
+    assert code == 0 and "bob@example.org: 0 new" in out
+
+
 @pytest.mark.parametrize("text, start, end", [
     ("7d", "2026-03-02T12:00:00", None),
     ("24h", "2026-03-08T12:00:00", None),
