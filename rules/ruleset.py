@@ -142,6 +142,23 @@ def _locate(text: str, column: int) -> tuple[int, int, str]:
     return line, column - start, text[start : end if end >= 0 else len(text)]
 
 
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+#: A value in '...' followed by more text on its line: "query = 'patient's record'".
+_APOSTROPHE_IN_LITERAL = re.compile(r"\s*\w+\s*=\s*'[^'\n]*'[^'\s#][^\n]*'")
+
+
+def _toml_hint(text: str, message: str) -> str:
+    """How to fix the TOML error a rule writer meets most: an apostrophe in a query written in '...'."""
+    where = _TOML_LINE.search(message)
+    if where is None:
+        return ""
+    number = int(where.group(1))
+    lines = text.splitlines()
+    if number > len(lines) or not _APOSTROPHE_IN_LITERAL.match(lines[number - 1]):
+        return ""
+    return f" (line {number}: an apostrophe inside '...' ends the string; write the query in '''...''')"
+
+
 def parse_rule_file(path: Path, data: bytes) -> tuple[list[Rule], list[RuleProblem]]:
     """The rules of one file's bytes, and the problems found in it."""
     try:
@@ -150,7 +167,7 @@ def parse_rule_file(path: Path, data: bytes) -> tuple[list[Rule], list[RuleProbl
     except UnicodeDecodeError as error:
         return [], [RuleProblem(path, f"not UTF-8 text (byte {error.start})")]
     except tomllib.TOMLDecodeError as error:
-        return [], [RuleProblem(path, f"TOML syntax error: {error}")]
+        return [], [RuleProblem(path, f"TOML syntax error: {error}{_toml_hint(text, str(error))}")]
     problems = [
         RuleProblem(path, f"unknown top-level key {key!r} (a rule file holds [[rule]] tables only)")
         for key in document

@@ -104,3 +104,13 @@ def test_hash_follows_content_not_location(tmp_path):
     copy.write_bytes(copy.read_bytes() + b"\n# a comment is a change too\n")
     assert load_rules([copy]).hash != original
 
+
+
+def test_apostrophe_inside_a_single_quoted_query_gets_a_hint(tmp_path):
+    path = tmp_path / "apostrophe.toml"
+    path.write_text("[[rule]]\nid = \"records\"\nquery = 'patient's record'\n", encoding="utf-8")
+    with pytest.raises(RuleError) as caught:
+        load_rules([path])
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{path}: TOML syntax error: ") and "(at line 3, column 18)" in problem
+    assert problem.endswith("""(line 3: an apostrophe inside '...' ends the string; write the query in '''...''')""")
