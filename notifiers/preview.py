@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.models import OutboxMessage, SubscriberState
 from notifiers import outbox
 from notifiers.compose import (
+    ALERT,
+    EMAIL,
     Composed,
     Recipient,
     RunContext,
@@ -71,6 +75,8 @@ def preview_digests(config: Any, database: Any, out: Path | None, *, subscribers
             for sub in chosen:
                 composed = _compose(session, ctx, Recipient.digest(sub), since)
                 previews.append(_preview(out, composed, ctx))
+                if since is None and until is None:  # what `digest --send` would do besides
+                    _delivery_state(session, previews[-1])
         finally:
             session.rollback()  # a preview keeps nothing, not even re-matched rules
     return previews
@@ -81,6 +87,26 @@ def _compose(session: Session, ctx: RunContext, recipient: Recipient, since: dt.
         return compose(session, ctx, recipient)
     since = utc_naive(since)
     return compose(session, ctx, recipient, after_id=outbox.last_event_before(session, since), period_start=since)
+
+
+def _delivery_state(session: Session, preview: Preview) -> None:
+    """Say so when the address was rejected (``--send`` skips it) or an earlier run's message is
+    still pending (``--send`` retries it first)."""
+    state = session.get(SubscriberState, preview.recipient)
+    if state is not None and state.status == outbox.REJECTED:
+        preview.send = False
+        preview.reason = (f"address rejected earlier: {state.status_detail}; "
+                          "name it with --subscriber to try again")
+        return
+    errors = list(session.scalars(
+        select(OutboxMessage.last_error).where(OutboxMessage.recipient == preview.recipient,
+                                               OutboxMessage.channel.in_((EMAIL, ALERT)),
+                                               OutboxMessage.status == outbox.PENDING)
+        .order_by(OutboxMessage.id)))
+    if errors:
+        count = "1 message" if len(errors) == 1 else f"{len(errors)} messages"
+        last = f", last error: {errors[-1]}" if errors[-1] else ""
+        preview.reason += f"; {count} left pending by an earlier run, retried first by --send{last}"
 
 
 def _preview(out: Path | None, composed: Composed, ctx: RunContext) -> Preview:

@@ -184,6 +184,27 @@ def test_following_a_disabled_rule_is_not_an_error(tmp_path, database, smtp_serv
     assert code == 0 and "bob@example.org: 0 new" in out
 
 
+def test_summary_names_a_rejected_address_and_a_message_left_pending(tmp_path, database, smtp_server, capsys):
+    """`billwatch digest` says what `--send` would do: a rejected address is skipped, a message
+    left pending by an earlier run goes out (the summary said "would not be sent (nothing new)")."""
+    extra = '\n[[subscriber]]\nemail = "bob@example.org"\ntags = ["telehealth"]\n'
+    config = str(write_config(tmp_path, database, smtp_server.port, extra))
+    run(["--config", config, "scan"], capsys)
+    smtp_server.handler.rcpt_replies["ann@example.org"] = "550 5.1.1 No such user"
+    smtp_server.handler.rcpt_replies["bob@example.org"] = "451 4.3.0 Try again later"
+    code, out, _ = run(["--config", config, "digest", "--send", "--include-baseline"], capsys)
+    assert code == 1 and "REJECTED" in out and "FAILED" in out
+
+    code, out, _ = run(["--config", config, "digest"], capsys)
+
+    ann, bob = out.strip().splitlines()
+    assert code == 0
+    assert ann.startswith("ann@example.org: ") and "would not be sent (address rejected earlier" in ann
+    assert "--subscriber" in ann
+    assert bob.startswith("bob@example.org: ") and "1 message left pending by an earlier run" in bob
+    assert "451 4.3.0 Try again later" in bob
+
+
 @pytest.mark.parametrize("text, start, end", [
     ("7d", "2026-03-02T12:00:00", None),
     ("24h", "2026-03-08T12:00:00", None),
