@@ -136,7 +136,12 @@ def _print_rule_report(report: RuleReport) -> None:
     rule = report.rule
     click.echo(f"\n{rule.id}  {rule.name}  (weight {_number(rule.weight)})")
     if not rule.enabled:
-        click.echo("  disabled (enabled = false): not evaluated")
+        # Its stored matches go at the next scan: show them, as for an edited rule.
+        gone = f"; in force: {report.in_force} (-{len(report.no_longer)} would no longer match)" if report.in_force else ""
+        click.echo(f"  disabled (enabled = false): not evaluated{gone}")
+        if report.no_longer:
+            click.echo("  would no longer match:")
+            _print_bills("-", report.no_longer)
         return
     change = f"+{len(report.newly)} would newly match, -{len(report.no_longer)} would no longer match"
     click.echo(f"  {len(report.matched)} bills; in force: {report.in_force} ({change})")

@@ -183,3 +183,15 @@ def test_real_command_rules_check_and_text(tmp_path):
     text = _billwatch("rules", "test", "--json", "--text", "Loi sur la télésanté", cwd=tmp_path)
     assert text.returncode == 0, text.stderr
     assert [m["rule"] for m in json.loads(text.stdout)["matches"]] == ["telehealth"]
+
+
+def test_backtest_of_a_rule_just_disabled_lists_what_would_no_longer_match(rules_db, tmp_path):
+    in_force = RULES / "good.toml"
+    _stored(rules_db, tmp_path, in_force)
+    edited = tmp_path / "edited.toml"
+    edited.write_text(in_force.read_text().replace('id = "telehealth"', 'id = "telehealth"\nenabled = false'))
+    result = run(["test", str(edited)], app_for(rules_db, [in_force], tmp_path))
+    assert result.exit_code == 0, result.output
+    assert ("telehealth  Telehealth  (weight 1)\n  disabled (enabled = false): not evaluated; in force: 2"
+            " (-2 would no longer match)\n  would no longer match:\n    - ") in result.output
+    assert "off  off  (weight 1)\n  disabled (enabled = false): not evaluated\n" in result.output
