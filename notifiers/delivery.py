@@ -1,18 +1,23 @@
 """Sending digests: ``digest --send``, the scheduler's due digests, and the delivery report.
 
 Each run takes the delivery lock, composes every recipient's next message and records it in
-the outbox (committed before anything is sent), then sends every pending email over one SMTP
-connection, settling each row as the server answers (see :mod:`notifiers.outbox`).
+the outbox (committed before it can be sent), and sends every pending email over one SMTP
+connection, settling each row as the server answers (see :mod:`notifiers.outbox`). The sending
+runs on a thread of its own while the next digests are composed (:class:`Sending`): the server's
+replies are waited for while the next digest renders, instead of one after the other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
+import threading
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from sqlalchemy.orm import Session
 
@@ -176,13 +181,16 @@ def _digest_run(config: Any, database: Any, choose: Callable[[Session, RunContex
     try:
         with DatabaseLock(database, EMAIL_LOCK, "deliver", wait=LOCK_WAIT), database.session() as session:
             ctx = run_context(session, config, now=now, catalog=catalog, include_baseline=include_baseline)
-            recipients = []
-            for sub in choose(session, ctx):
-                if not _skipped(session, sub, report, reactivate):
-                    recipients.append(Recipient.digest(sub))
-                    prepare(session, ctx, recipients[-1], report)
+            recipients = [Recipient.digest(sub) for sub in choose(session, ctx)
+                          if not _skipped(session, sub, report, reactivate)]
             addresses = {r.address for r in recipients} if reactivate else None
-            _merge_pending(report, deliver_pending(session, ctx, (EMAIL, ALERT), addresses))
+            # messages left pending by earlier runs go first, then each new one once committed
+            with Sending(database, ctx, outbox.pending(session, (EMAIL, ALERT), addresses)) as sending:
+                for recipient in recipients:
+                    row_id = prepare(session, ctx, recipient, report)
+                    if row_id is not None:
+                        sending.put(row_id)
+            _merge_pending(report, sending.report)
     except BillwatchError as exc:  # lock held, no [smtp], rules or database trouble: reported
         report.errors.append(str(exc))
     return report
@@ -213,20 +221,23 @@ def _skipped(session: Session, sub: SubscriberConfig, report: DeliveryReport, re
     return False
 
 
-def prepare(session: Session, ctx: RunContext, recipient: Recipient, report: DeliveryReport) -> None:
-    """Compose the recipient's next email and record it in the outbox (or record the empty period)."""
+def prepare(session: Session, ctx: RunContext, recipient: Recipient, report: DeliveryReport) -> int | None:
+    """Compose the recipient's next email and record it in the outbox (or record the empty
+    period); the id of the committed pending row, None when there is nothing to send."""
     composed = compose(session, ctx, recipient)
     if not composed.send:
         if recipient.kind == "digest":  # the cadence needs to know this period was handled
             _record(session, ctx, composed, status=outbox.EMPTY)
         report.results.append(DeliveryResult(recipient.channel, recipient.address, "nothing", composed.reason))
-        return
+        return None
     message = email_message(composed, ctx)
     data = envelope(message, ctx.smtp, recipient.address)
     row = _record(session, ctx, composed, payload=data.data.decode("utf-8"), message_id=data.message_id)
     if row is None:
         report.results.append(DeliveryResult(recipient.channel, recipient.address, "nothing",
                                              "this period was already recorded by another run"))
+        return None
+    return row.id
 
 
 def _record(session: Session, ctx: RunContext, composed: Composed, *, status: str = outbox.PENDING,
@@ -242,30 +253,98 @@ def _record(session: Session, ctx: RunContext, composed: Composed, *, status: st
 def deliver_pending(session: Session, ctx: RunContext, channels: tuple[str, ...],
                     recipients: set[str] | None) -> DeliveryReport:
     """Send every pending email of these channels over one connection, settling each row."""
+    return _deliver(session, ctx, outbox.pending(session, channels, recipients))
+
+
+def _deliver(session: Session, ctx: RunContext, ids: Iterable[int]) -> DeliveryReport:
+    """Send the pending rows ``ids`` (a list, or a stream that ends when the run is composed)
+    over one connection, opened for the first of them; a lost connection leaves the rest pending."""
     report = DeliveryReport()
-    ids = outbox.pending(session, channels, recipients)
-    if not ids:
-        return report
-    if ctx.config.smtp is None:
-        raise ConfigError("there are emails to send but the config has no [smtp] table",
-                          hint="add [smtp] with host and from (see docs/digests.md)")
-    with SmtpTransport(ctx.config.smtp) as transport:
-        for index, row_id in enumerate(ids):
+    pending = iter(ids)
+    transport: SmtpTransport | None = None
+    try:
+        for row_id in pending:
             row = outbox.load(session, row_id)
             if row is None:  # settled meanwhile (cannot happen under the lock)
                 continue
+            if transport is None:
+                if ctx.config.smtp is None:
+                    raise ConfigError("there are emails to send but the config has no [smtp] table",
+                                      hint="add [smtp] with host and from (see docs/digests.md)")
+                transport = SmtpTransport(ctx.config.smtp)
             try:
                 answer = transport.send(_row_envelope(row, ctx))
             except SmtpConnectionError as exc:
                 outbox.mark_failed(session, row, str(exc))
                 report.errors.append(str(exc))
-                _not_attempted(session, ids[index:], exc.message, report)
+                _not_attempted(session, [row_id], exc.message, report)
+                _not_attempted(session, pending, exc.message, report)
                 break
             report.results.append(_settle(session, ctx, row, answer))
+    finally:
+        if transport is not None:
+            transport.close()
     return report
 
 
-def _not_attempted(session: Session, ids: list[int], reason: str, report: DeliveryReport) -> None:
+class Sending:
+    """Sends pending rows on a thread of its own, with its own database session, while the run
+    composes the next ones: ``put`` a row's id once it is committed. On leaving the block the
+    rows already given are all settled (or left pending by a failure) before it returns;
+    ``report`` then holds their results. Problems are reported like :func:`deliver_pending`'s;
+    an unexpected error is raised again in the calling thread."""
+
+    _END = -1
+
+    def __init__(self, database: Any, ctx: RunContext, first: Iterable[int] = ()) -> None:
+        self.report = DeliveryReport()
+        self._database, self._ctx = database, ctx
+        self._ids: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for row_id in first:
+            self._ids.put(row_id)
+        self._error: BaseException | None = None
+        # an in-memory SQLite database is one connection: no second session can see it
+        self._thread = None if _in_memory(database) else threading.Thread(
+            target=self._run, name="billwatch-sending", daemon=True)
+
+    def put(self, row_id: int) -> None:
+        self._ids.put(row_id)
+
+    def __enter__(self) -> Self:
+        if self._thread is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._ids.put(self._END)
+        if self._thread is None:
+            self._run()
+        else:
+            self._thread.join()
+        if self._error is not None and exc is None:
+            raise self._error
+
+    def _stream(self) -> Iterator[int]:
+        while (row_id := self._ids.get()) != self._END:
+            yield row_id
+
+    def _run(self) -> None:
+        try:
+            with self._database.session() as session:
+                self.report.extend(_deliver(session, self._ctx, self._stream()))
+        except BillwatchError as exc:  # no [smtp], database trouble: reported, rows stay pending
+            self.report.errors.append(str(exc))
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            self._error = exc
+
+
+def _in_memory(database: Any) -> bool:
+    url = database.engine.url
+    return url.get_backend_name() == "sqlite" and (url.database in (None, "", ":memory:")
+                                                   or "mode=memory" in str(url))
+
+
+def _not_attempted(session: Session, ids: Iterable[int], reason: str, report: DeliveryReport) -> None:
     for row_id in ids:
         row = outbox.load(session, row_id)
         if row is not None:

@@ -17,9 +17,9 @@ into 76-column lines: a 50-bill digest has about 850 lines instead of 2,000.
 from __future__ import annotations
 
 import binascii
-import re
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr

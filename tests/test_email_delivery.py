@@ -361,3 +361,62 @@ def test_a_digest_without_news_is_not_repeated_within_a_day(database, smtp_serve
     assert [r.status for r in first.results] == ["sent"]
     assert [(r.status, r.detail) for r in again.results] == [("nothing", "nothing new since the last digest")]
     assert [r.status for r in next_day.results] == ["sent"]  # still stale a day later: said again
+
+
+def test_sending_starts_while_later_digests_are_still_being_composed(database, smtp_server, monkeypatch):
+    """The first digest reaches the server before the last one is composed (sending has a thread
+    of its own); each still arrives once and the watermarks move."""
+    from notifiers import delivery
+
+    cfg = five_subscribers(database, smtp_server.port)
+    composed: list[str] = []
+    seen_before_last: list[int] = []
+    real_compose = delivery.compose
+
+    def compose_waiting_for_the_server(session, ctx, recipient, **kw):
+        if len(composed) == len(ADDRESSES) - 1:  # the last one: wait (bounded) for a delivery
+            for _ in range(200):
+                if smtp_server.handler.received:
+                    break
+                threading.Event().wait(0.05)
+            seen_before_last.append(len(smtp_server.handler.received))
+        composed.append(recipient.address)
+        return real_compose(session, ctx, recipient, **kw)
+
+    monkeypatch.setattr(delivery, "compose", compose_waiting_for_the_server)
+    report = send_digests(cfg, database, now=NOW, catalog=CATALOG)
+
+    assert report.ok and [r.status for r in report.results] == ["sent"] * 5
+    assert seen_before_last and seen_before_last[0] >= 1
+    assert delivered(smtp_server.handler) == Counter(ADDRESSES)
+    assert all(watermark(database, a) > 0 for a in ADDRESSES)
+
+
+def test_an_unexpected_error_while_sending_reaches_the_caller_and_loses_nothing(database, smtp_server,
+                                                                               monkeypatch):
+    import notifiers.outbox as outbox_module
+
+    cfg = five_subscribers(database, smtp_server.port)
+    monkeypatch.setattr(outbox_module, "mark_sent", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    with pytest.raises(RuntimeError, match="boom"):
+        send_digests(cfg, database, now=NOW, catalog=CATALOG)
+    monkeypatch.undo()
+    # the one message the server took before the error is the one ambiguous case (see outbox):
+    # it stays pending and goes again with the same Message-ID; the others go once
+    assert outbox_statuses(database) == Counter({"pending": 5})
+    again = send_digests(cfg, database, now=NOW + dt.timedelta(minutes=5), catalog=CATALOG)
+    assert [r.status for r in again.results] == ["sent"] * 5
+    assert outbox_statuses(database)["sent"] == 5 and outbox_statuses(database)["pending"] == 0
+    ids = Counter(r.data.split(b"Message-ID: ")[1].split(b"\r\n")[0] for r in smtp_server.handler.received)
+    assert len(ids) == 5 and sum(ids.values()) == 6
+
+
+def test_an_in_memory_database_sends_from_the_calling_thread(smtp_server):
+    from monitor.db import open_database
+
+    database = open_database("sqlite://")  # one connection: a second thread would see another database
+    cfg = five_subscribers(database, smtp_server.port)
+    report = send_digests(cfg, database, now=NOW, catalog=CATALOG)
+    assert [r.status for r in report.results] == ["sent"] * 5
+    assert delivered(smtp_server.handler) == Counter(ADDRESSES)
+    assert outbox_statuses(database) == Counter({"sent": 5})
