@@ -17,8 +17,11 @@ into 76-column lines: a 50-bill digest has about 850 lines instead of 2,000.
 from __future__ import annotations
 
 import binascii
+import bisect
 import datetime as dt
+import functools
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 from email.header import Header
@@ -172,17 +175,28 @@ def _part_head(subtype: str, encoding: str) -> str:
 def _body(text: str, *, html: bool = False, boundary: str | None = None) -> tuple[str, str]:
     """(Content-Transfer-Encoding, encoded body): 7bit when that is safe, else quoted-printable.
 
+    7bit needs ASCII without NUL or bare CR, no line over 998 octets, and no line that could be
+    read as the multipart boundary (see :func:`_encoded`)."""
+    encoding, body = _encoded(text, html)
+    if encoding == "7bit" and boundary is not None and f"--{boundary}" in body:
+        return "quoted-printable", _qp(text)
+    return encoding, body
+
+
+@functools.lru_cache(maxsize=16)
+def _encoded(text: str, html: bool) -> tuple[str, str]:
+    """The encoding of a body, whatever its boundary. Remembered for a few bodies: the members of
+    a chapter who follow the same rules and jurisdictions get the same rendered digest, and each
+    message then differs only in its header.
+
     HTML is made ASCII with character references, except when a <style> or <script> block holds
-    non-ASCII (references mean nothing there), and its lines are packed (:func:`_pack`). 7bit
-    needs ASCII without NUL or bare CR, no line over 998 octets, and no line that could be read as
-    the multipart boundary."""
+    non-ASCII (references mean nothing there), and its lines are packed (:func:`_pack`)."""
     plain = text.replace("\r\n", "\n")
     if html and not plain.isascii() and all(block.group().isascii() for block in _RAW_TEXT.finditer(plain)):
         plain = plain.encode("ascii", "xmlcharrefreplace").decode("ascii")
     if html and _PREFORMATTED.search(plain) is None:
         plain = _pack(plain)
-    if (plain.isascii() and "\r" not in plain and "\0" not in plain
-            and (boundary is None or f"--{boundary}" not in plain)):
+    if plain.isascii() and "\r" not in plain and "\0" not in plain:
         lines = plain.split("\n")
         if max(map(len, lines)) <= MAX_BODY_LINE:
             return "7bit", "\r\n".join(lines)
@@ -191,18 +205,17 @@ def _body(text: str, *, html: bool = False, boundary: str | None = None) -> tupl
 
 def _pack(markup: str) -> str:
     """HTML lines joined with a space up to SMTP's line limit: outside <pre> and <textarea> a line
-    break and a space are the same whitespace to a browser, and the server has fewer lines to read."""
-    lines, current = [], None
-    for line in markup.split("\n"):
-        if current is None:
-            current = line
-        elif len(current) + 1 + len(line) <= MAX_BODY_LINE:
-            current = f"{current} {line}"
-        else:
-            lines.append(current)
-            current = line
-    lines.append(current or "")
-    return "\n".join(lines)
+    break and a space are the same whitespace to a browser, and the server has fewer lines to read.
+    A line already over the limit stays alone (the body then goes quoted-printable)."""
+    lines = markup.split("\n")
+    ends = list(itertools.accumulate(len(line) + 1 for line in lines))  # offset after each line's break
+    packed, first, start = [], 0, 0
+    while first < len(lines):
+        # the last line whose joined run (its breaks now spaces) still fits
+        last = max(bisect.bisect_right(ends, start + MAX_BODY_LINE + 1, lo=first) - 1, first)
+        packed.append(" ".join(lines[first:last + 1]))
+        first, start = last + 1, ends[last]
+    return "\n".join(packed)
 
 
 def _qp(body: str) -> str:
