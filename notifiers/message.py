@@ -19,7 +19,6 @@ from __future__ import annotations
 import binascii
 import bisect
 import datetime as dt
-import functools
 import hashlib
 import itertools
 import re
@@ -175,28 +174,17 @@ def _part_head(subtype: str, encoding: str) -> str:
 def _body(text: str, *, html: bool = False, boundary: str | None = None) -> tuple[str, str]:
     """(Content-Transfer-Encoding, encoded body): 7bit when that is safe, else quoted-printable.
 
-    7bit needs ASCII without NUL or bare CR, no line over 998 octets, and no line that could be
-    read as the multipart boundary (see :func:`_encoded`)."""
-    encoding, body = _encoded(text, html)
-    if encoding == "7bit" and boundary is not None and f"--{boundary}" in body:
-        return "quoted-printable", _qp(text)
-    return encoding, body
-
-
-@functools.lru_cache(maxsize=16)
-def _encoded(text: str, html: bool) -> tuple[str, str]:
-    """The encoding of a body, whatever its boundary. Remembered for a few bodies: the members of
-    a chapter who follow the same rules and jurisdictions get the same rendered digest, and each
-    message then differs only in its header.
-
     HTML is made ASCII with character references, except when a <style> or <script> block holds
-    non-ASCII (references mean nothing there), and its lines are packed (:func:`_pack`)."""
+    non-ASCII (references mean nothing there), and its lines are packed (:func:`_pack`). 7bit
+    needs ASCII without NUL or bare CR, no line over 998 octets, and no line that could be read as
+    the multipart boundary."""
     plain = text.replace("\r\n", "\n")
     if html and not plain.isascii() and all(block.group().isascii() for block in _RAW_TEXT.finditer(plain)):
         plain = plain.encode("ascii", "xmlcharrefreplace").decode("ascii")
     if html and _PREFORMATTED.search(plain) is None:
         plain = _pack(plain)
-    if plain.isascii() and "\r" not in plain and "\0" not in plain:
+    if (plain.isascii() and "\r" not in plain and "\0" not in plain
+            and (boundary is None or f"--{boundary}" not in plain)):
         lines = plain.split("\n")
         if max(map(len, lines)) <= MAX_BODY_LINE:
             return "7bit", "\r\n".join(lines)
