@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -55,13 +56,13 @@ class Route:
         return (method == self.method and path == self.path
                 and all(query.get(k) == v for k, v in self.query.items()))
 
-    def body(self, query: dict[str, str]) -> tuple[bytes, str] | None:
-        """The answer's bytes and content type; None when the file does not exist."""
+    def body(self, query: dict[str, str], root: Any = DATA) -> tuple[bytes, str] | None:
+        """The answer's bytes and content type (a file under ``root``); None when it does not exist."""
         try:
             name = self.file.format(**query)
         except KeyError:
             return None
-        resource = DATA.joinpath(*name.split("/"))
+        resource = root.joinpath(*name.split("/"))
         if not resource.is_file():
             return None
         content = resource.read_bytes()
@@ -107,6 +108,7 @@ class ReplayServer:
 
     routes: list[Route]
     missed: list[str] = field(default_factory=list)
+    root: Any = DATA  # the folder of the payloads: the shipped ones, or an editable copy (--serve)
 
     @contextmanager
     def running(self) -> Iterator[str]:
@@ -131,7 +133,7 @@ class ReplayServer:
         for route in self.routes:
             if (route.matches(method, path, query) if route.source == source
                     else not route.source and route.matches(method, full, query)):
-                found = route.body(query)
+                found = route.body(query, self.root)
                 if found is not None:
                     return 200, *found
         self.missed.append(f"{method} {target}")
@@ -176,7 +178,9 @@ def write_config(out: Path, server_url: str, sources: list[DemoSource]) -> Path:
         "[http]", 'contact = "billwatch-demo@example.org"', "retries = 0",
         f"per_host = {{ {_toml(host)} = 0.0 }}", "",
         "[schedule]", 'timezone = "America/New_York"', "",
-        "[smtp]", 'host = "localhost"', 'from = "Bill Watch demo <billwatch@example.org>"', "",
+        "# a local test server that prints what it receives: python -m aiosmtpd -n -l 127.0.0.1:8025",
+        "[smtp]", 'host = "127.0.0.1"', "port = 8025", "starttls = false",
+        'from = "Bill Watch demo <billwatch@example.org>"', "",
     ]
     for source in sources:
         table = {"name": source.name, "type": source.type, **source.options,
@@ -200,8 +204,13 @@ def _toml(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def run_demo(out: Path, *, verbose: bool = False) -> int:
-    """Run the demo into ``out``; 0 when every source worked, 3 when some failed."""
+def run_demo(out: Path, *, verbose: bool = False, serve: bool = False) -> int:
+    """Run the demo into ``out``; 0 when every source worked, 3 when some failed.
+
+    ``serve``: the payloads are served from an editable copy, ``OUT/demo_data`` (made once, kept
+    by later runs), and the server stays up after the demo until SIGINT/SIGTERM, so that ``scan``
+    on the demo's config reads the edited payloads.
+    """
     from monitor.config import load_config
     from monitor.db import open_database
     from monitor.logs import setup_logging
@@ -213,6 +222,8 @@ def run_demo(out: Path, *, verbose: bool = False) -> int:
     _fresh(out)
     sources = load_manifest()
     server = ReplayServer([r for s in sources for r in s.routes])
+    if serve:
+        server.root = _editable_copy(out / "demo_data")
     with server.running() as url:
         config = load_config(write_config(out, url, sources))
         setup_logging(verbose, secrets=config.secrets())
@@ -223,8 +234,39 @@ def run_demo(out: Path, *, verbose: bool = False) -> int:
             previews = _render(config, database, out)
             summary = Summary(sources, report, _matches_per_rule(database), previews, server.missed,
                               time.monotonic() - started, out)
-    summary.print()
+        summary.print()
+        if serve:
+            _serve_until_stopped(url, out)
     return 3 if report.failed else 0
+
+
+def _editable_copy(folder: Path) -> Path:
+    """``folder`` holding a copy of the shipped payloads (made when missing; edits are kept)."""
+    if not folder.is_dir():
+        with resources.as_file(DATA) as shipped:
+            shutil.copytree(shipped, folder, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
+    return folder
+
+
+def _serve_until_stopped(url: str, out: Path) -> None:
+    """Keep the demo's sources answering until SIGINT or SIGTERM."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    config = out / "billwatch.toml"
+    click.echo(f"Serving the demo's sources on {url} from {out / 'demo_data'} until Ctrl-C.\n"
+               "Edit a payload there (a LegiScan bill is read again when its change_hash changes in\n"
+               "getMasterList_MD.json too), then, in another terminal:\n"
+               f"  billwatch --config {config} scan\n"
+               f"  billwatch --config {config} digest --send   # to 127.0.0.1:8025: "
+               "python -m aiosmtpd -n -l 127.0.0.1:8025")
+    sys.stdout.flush()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fresh(out: Path) -> None:

@@ -28,15 +28,19 @@ def run(app: App, run_now: bool) -> int:
 @cli.command()
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-out"),
               show_default=True, help="Folder for the digests, the demo config and its database.")
+@click.option("--serve", is_flag=True,
+              help="Afterwards keep serving the payloads (from OUT/demo_data, an editable copy) until Ctrl-C, "
+                   "so that scan on the demo config reads them.")
 @click.pass_obj
-def demo(app: App, out: Path) -> int:
+def demo(app: App, out: Path, serve: bool) -> int:
     """The whole pipeline offline on bundled recorded payloads: scan, match, render digests, summary.
 
     Needs no network and no API key: the recorded payloads are served from a local web server on
     127.0.0.1 and read through the real source code. The demo's config is written to
     OUT/billwatch.toml, so any command can be run on the result afterwards:
-    `billwatch --config demo-out/billwatch.toml bills --matched`.
+    `billwatch --config demo-out/billwatch.toml bills --matched`. With --serve, the sources keep
+    answering (from OUT/demo_data, which you may edit) until Ctrl-C: scan, digest --send, alerts.
     """
     from monitor.demo import run_demo
 
-    return run_demo(out, verbose=app.verbose)
+    return run_demo(out, verbose=app.verbose, serve=serve)

@@ -132,3 +132,44 @@ def test_replay_server_answers_routes_and_reports_misses():
                 urllib.request.urlopen(url + missing)
             assert caught.value.code == 404
     assert server.missed == ["GET /ls/?op=getBill&id=999", "GET /ls/?op=getMasterList", "GET /nowhere/x"]
+
+
+def test_serve_keeps_the_sources_up_so_edited_payloads_can_be_scanned_and_sent(tmp_path):
+    """`demo --serve`: the flow of a new user trying digests on recorded data: the demo, then an
+    edited payload (a bill's new action) scanned again, and only that news in the next digest."""
+    out = tmp_path / "demo-out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEGISCAN", "OPENSTATES", "BILLWATCH"))}
+    env = {**env, **OFFLINE, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "monitor", "demo", "--out", str(out), "--serve"], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        assert server.stdout is not None
+        lines = []
+        for line in server.stdout:
+            lines.append(line)
+            if line.startswith("Serving"):
+                break
+        assert lines and lines[-1].startswith("Serving the demo's sources on http://127.0.0.1:"), "".join(lines)
+        data = out / "demo_data" / "us" / "legiscan"
+        assert (data / "getBill_1947453.json").is_file()  # a copy to edit; the shipped files stay as they are
+        bill = json.loads((data / "getBill_1947453.json").read_text(encoding="utf-8"))
+        bill["bill"]["history"].append({"date": "2026-01-15", "action": "Hearing on the implementation report",
+                                        "chamber": "H", "chamber_id": 47, "importance": 0})
+        bill["bill"]["change_hash"] = "edited"
+        (data / "getBill_1947453.json").write_text(json.dumps(bill), encoding="utf-8")
+        listing = json.loads((data / "getMasterList_MD.json").read_text(encoding="utf-8"))
+        for key, entry in listing["masterlist"].items():
+            if key != "session" and entry["bill_id"] == "1947453":
+                entry["change_hash"] = "edited"
+        (data / "getMasterList_MD.json").write_text(json.dumps(listing), encoding="utf-8")
+
+        config = str(out / "billwatch.toml")
+        scan = billwatch("--config", config, "scan", "--source", "legiscan-md", cwd=tmp_path)
+        assert scan.returncode == 0, scan.stdout + scan.stderr
+        assert "legiscan-md: read 1, new 0, updated 1" in scan.stdout
+        summary = billwatch("--config", config, "digest", "--subscriber", SUBSCRIBERS[0]["email"], cwd=tmp_path)
+        assert "0 new, 1 moving, 0 hearings; would be sent" in summary.stdout, summary.stdout + summary.stderr
+    finally:
+        server.terminate()
+        assert server.wait(30) == 0
+    assert DATA.joinpath("us", "legiscan", "getBill_1947453.json").read_text(encoding="utf-8").count("implementation") == 0
