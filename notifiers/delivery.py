@@ -181,7 +181,8 @@ def _digest_run(config: Any, database: Any, choose: Callable[[Session, RunContex
     try:
         with DatabaseLock(database, EMAIL_LOCK, "deliver", wait=LOCK_WAIT), database.session() as session:
             ctx = run_context(session, config, now=now, catalog=catalog, include_baseline=include_baseline)
-            recipients = [Recipient.digest(sub) for sub in choose(session, ctx)
+            subscribers = choose(session, ctx)
+            recipients = [Recipient.digest(sub) for sub in subscribers
                           if not _skipped(session, sub, report, reactivate)]
             addresses = {r.address for r in recipients} if reactivate else None
             # messages left pending by earlier runs go first, then each new one once committed
@@ -190,19 +191,22 @@ def _digest_run(config: Any, database: Any, choose: Callable[[Session, RunContex
                     row_id = prepare(session, ctx, recipient, report)
                     if row_id is not None:
                         sending.put(row_id)
-            _merge_pending(report, sending.report)
+            _merge_pending(report, sending.report, [sub.email for sub in subscribers])
     except BillwatchError as exc:  # lock held, no [smtp], rules or database trouble: reported
         report.errors.append(str(exc))
     return report
 
 
-def _merge_pending(report: DeliveryReport, delivered: DeliveryReport) -> None:
-    """Add the sending's results; a recipient with nothing new whose earlier message was still
-    pending is reported by that message's fate alone (one line per subscriber)."""
+def _merge_pending(report: DeliveryReport, delivered: DeliveryReport, order: list[str]) -> None:
+    """Add the sending's results, in the subscribers' ``order``; a recipient with nothing new
+    whose earlier message was still pending is reported by that message's fate alone (one line
+    per subscriber)."""
     settled = {(r.channel, r.recipient) for r in delivered.results}
     report.results = [r for r in report.results
                       if r.status != "nothing" or (r.channel, r.recipient) not in settled]
     report.extend(delivered)
+    rank = {email: i for i, email in enumerate(order)}
+    report.results.sort(key=lambda r: rank.get(r.recipient, len(rank)))
 
 
 def _skipped(session: Session, sub: SubscriberConfig, report: DeliveryReport, reactivate: bool) -> bool:

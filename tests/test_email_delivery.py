@@ -148,6 +148,18 @@ def test_a_rerun_reports_one_line_per_subscriber_for_messages_left_pending(datab
     assert delivered(smtp_server.handler) == Counter(ADDRESSES)
 
 
+def test_the_report_lists_subscribers_in_config_order(database, smtp_server):
+    cfg = five_subscribers(database, smtp_server.port)
+    smtp_server.handler.rcpt_replies[ADDRESSES[0]] = "451 4.3.0 Try again later"
+    send_digests(cfg, database, now=NOW, catalog=CATALOG)
+    smtp_server.handler.rcpt_replies.clear()
+
+    rerun = send_digests(cfg, database, now=NOW + dt.timedelta(minutes=5), catalog=CATALOG)
+
+    assert [(r.recipient, r.status) for r in rerun.results] == [
+        (ADDRESSES[0], "sent"), *((a, "nothing") for a in ADDRESSES[1:])]
+
+
 def test_451_is_temporary_the_message_is_retried_with_the_same_bytes(database, smtp_server):
     cfg = five_subscribers(database, smtp_server.port)
     smtp_server.handler.data_reply = "451 4.7.1 Greylisted, try again later"
