@@ -72,6 +72,8 @@ def test_command(app: Any, files: tuple[Path, ...], text: str | None, title: str
         raise click.UsageError("--title goes with --text")
     if text is not None and since is not None:
         raise click.UsageError("--since applies to stored bills, not to --text")
+    if text is not None and (len(jurisdictions) > 1 or any(c in j for j in jurisdictions for c in "*?")):
+        raise click.UsageError("with --text, --jurisdiction is the text's: one jurisdiction code, like US-TX")
     ruleset = load_rules(rule_paths(app, files))
     if text is not None:
         _test_text(app, ruleset, text, title, jurisdictions[0] if jurisdictions else None, as_json)
@@ -108,7 +110,9 @@ def _test_text(app: Any, ruleset: RuleSet, text: str, title: str | None, jurisdi
         _echo_json(app, {"matches": [m.to_dict() for m in found]})
         return
     if not found:
-        click.echo(f"no rule matches (tried {len(ruleset.enabled)} rules)")
+        disabled = [rule.id for rule in ruleset.rules if not rule.enabled]
+        untried = f"; {len(disabled)} disabled rule{'s' if len(disabled) != 1 else ''} not tried: {', '.join(disabled)}"
+        click.echo(f"no rule matches (tried {len(ruleset.enabled)} rules{untried if disabled else ''})")
         return
     click.echo(f"{len(found)} rule{'s' if len(found) != 1 else ''} match:")
     for match in found:

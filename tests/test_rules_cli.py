@@ -89,7 +89,12 @@ def test_text_json_shape():
 
 def test_text_without_match():
     result = run(["test", str(RULES / "good.toml"), "--text", "hunting licenses"])
-    assert result.exit_code == 0 and "no rule matches (tried 2 rules)" in result.output
+    assert result.exit_code == 0 and "no rule matches (tried 2 rules" in result.output
+
+
+def test_text_matching_only_a_disabled_rule_says_it_was_not_tried():
+    result = run(["test", str(RULES / "good.toml"), "--text", "hunting licenses"])
+    assert "no rule matches (tried 2 rules; 1 disabled rule not tried: off)" in result.output
 
 
 def test_text_with_jurisdiction_applies_rule_jurisdictions():
@@ -101,8 +106,10 @@ def test_text_with_jurisdiction_applies_rule_jurisdictions():
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["test", "--title", "x"], "--title goes with --text"),
-     (["test", "--text", "x", "--since", "2024-01-01"], "--since applies to stored bills")],
-    ids=["title-without-text", "since-with-text"],
+     (["test", "--text", "x", "--since", "2024-01-01"], "--since applies to stored bills"),
+     (["test", "--text", "x", "--jurisdiction", "US-TX", "--jurisdiction", "US-OK"], "one jurisdiction code"),
+     (["test", "--text", "x", "--jurisdiction", "US-*"], "one jurisdiction code")],
+    ids=["title-without-text", "since-with-text", "text-two-jurisdictions", "text-jurisdiction-pattern"],
 )
 def test_usage_errors_exit_2(args, message):
     result = run(args)
