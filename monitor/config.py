@@ -12,6 +12,7 @@ import os
 import re
 import tomllib
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,7 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
         m for i, t in enumerate(_table_list(raw, "notifier", problems))
         if (m := _model(NotifierConfig, t, f"notifier[{i}]", problems)) is not None
     ]
-    _check_unique([s.email for s in config.subscribers], "subscriber", "email", problems)
+    _check_unique([s.email for s in config.subscribers], "subscriber", "email", problems, fold=str.lower)
     _check_unique([n.name for n in config.notifiers], "notifier", "name", problems)
     if problems:
         where = f" in {path}" if path else ""
@@ -272,12 +273,13 @@ def _sources(tables: list[dict[str, Any]], problems: list[str]) -> list[SourceOp
     return out
 
 
-def _check_unique(values: list[str], table: str, key: str, problems: list[str]) -> None:
+def _check_unique(values: list[str], table: str, key: str, problems: list[str],
+                  fold: Callable[[str], str] = str) -> None:
     seen: set[str] = set()
     for i, value in enumerate(values):
-        if value in seen:
+        if fold(value) in seen:
             problems.append(f"{table}[{i}].{key}: {value!r} is used twice; each {table} needs its own {key}")
-        seen.add(value)
+        seen.add(fold(value))
 
 
 def _rule_paths(value: Any, folder: Path, problems: list[str]) -> list[Path]:

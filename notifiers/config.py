@@ -68,7 +68,7 @@ class SubscriberConfig(BaseModel):
         description="daily, weekly:<mon..sun> (one digest a week) or immediate (an email after each scan)",
     )
     min_weight: float = Field(
-        default=0.0, description="leave out bills whose best matching rule weighs less than this"
+        default=0.0, ge=0, description="leave out bills whose best matching rule weighs less than this"
     )
     format: Literal["html", "text"] = Field(
         default="html", description="html (multipart with a plain-text part) or text (plain text only)"
@@ -198,7 +198,7 @@ class NotifierConfig(BaseModel):
     jurisdictions: list[str] = Field(default_factory=list, description="jurisdiction patterns; empty = all")
     rules: list[str] = Field(default_factory=list, description="rule ids; empty rules and tags = every rule")
     tags: list[str] = Field(default_factory=list, description="rule tags")
-    min_weight: float = Field(default=0.0, description="leave out bills whose best rule weighs less")
+    min_weight: float = Field(default=0.0, ge=0, description="leave out bills whose best rule weighs less")
     enabled: bool = Field(default=True, description="false pauses this notifier")
     timeout: float = Field(default=10.0, gt=0, description="seconds to wait for the webhook")
     retries: int = Field(default=3, ge=0, le=10, description="retries within one run, with backoff")

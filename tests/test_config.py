@@ -154,3 +154,29 @@ def test_allowed_keys_are_named_as_written_in_the_file(tmp_path):
     (problem,) = info.value.problems
     assert problem.startswith("smtp.sender: unknown key (allowed: host, port, ")
     assert ", from," in problem and "from_" not in problem
+
+
+def test_subscriber_problems_a_new_user_makes_are_all_listed(tmp_path):
+    text = """
+[[subscriber]]
+email = "ann@example.org"
+
+[[subscriber]]
+email = "Ann@Example.org"
+
+[[subscriber]]
+email = "bob@example.org"
+min_weight = -1
+
+[[notifier]]
+name = "slack"
+url = "https://hooks.example.org/x"
+min_weight = -2
+"""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = info.value.problems
+    assert "subscriber[2].min_weight: Input should be greater than or equal to 0" in problems
+    assert "notifier[0].min_weight: Input should be greater than or equal to 0" in problems
+    # one mailbox, two subscribers: two digests to the same person, under two delivery states
+    assert "subscriber[1].email: 'Ann@Example.org' is used twice; each subscriber needs its own email" in problems
