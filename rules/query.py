@@ -23,7 +23,11 @@ from rules.text import BREAK_RE, TERM_RE, fold, fold_keep_case
 #: Shortest prefix a wildcard may have: "a*" would match half the dictionary.
 MIN_PREFIX = 3
 DEFAULT_NEAR = 5
-_SPECIAL = '()"'
+#: Quotes that open a phrase, typographic ones included (a query pasted from a word processor,
+#: French guillemets), and those that close one.
+_OPEN_QUOTES = '"“”„«'
+_CLOSE_QUOTES = '"“”»'
+_SPECIAL = "()" + _OPEN_QUOTES
 _NEAR_RE = re.compile(r"NEAR(?:/(\d+))?$")
 #: An operator written in another case ("or", "Near/5"): an error rather than a word searched for.
 _OTHER_CASE_OPERATOR = re.compile(r"(and|or|not|near(/\d+)?)$", re.IGNORECASE)
@@ -62,8 +66,8 @@ def lex(query: str) -> list[Token]:
         elif char in "()":
             tokens.append(Token("LPAREN" if char == "(" else "RPAREN", char, i + 1))
             i += 1
-        elif char == '"':
-            close = query.find('"', i + 1)
+        elif char in _OPEN_QUOTES:
+            close = next((j for j in range(i + 1, len(query)) if query[j] in _CLOSE_QUOTES), -1)
             if close < 0:
                 raise QuerySyntaxError('expected a closing " for the phrase opened here', i + 1)
             tokens.append(Token("PHRASE", query[i + 1 : close], i + 1))
