@@ -46,6 +46,9 @@ def digest_command(app: Any, subscribers: tuple[str, ...], period: str | None, p
         raise ConfigError("no [[subscriber]] in the config", hint="add a [[subscriber]] table (see docs/digests.md)")
     chosen = list(subscribers) or None
     _check_subscribers(config, chosen)
+    if chosen is None and not any(s.enabled for s in config.subscribers):
+        click.echo("every subscriber is disabled (enabled = false): nothing to do", err=True)
+        click.get_current_context().exit(0)
     if send:
         code = _send(app, chosen, include_baseline, as_json)
     else:

@@ -205,6 +205,16 @@ def test_summary_names_a_rejected_address_and_a_message_left_pending(tmp_path, d
     assert "451 4.3.0 Try again later" in bob
 
 
+def test_every_subscriber_disabled_says_so_instead_of_printing_nothing(tmp_path, database, smtp_server, capsys):
+    path = write_config(tmp_path, database, smtp_server.port)
+    text = path.read_text(encoding="utf-8").replace('cadence = "weekly:mon"', 'cadence = "weekly:mon"\nenabled = false')
+    path.write_text(text, encoding="utf-8")
+    for command in (["digest"], ["digest", "--send"], ["digest", "--preview", str(tmp_path / "out")]):
+        code, out, err = run(["--config", str(path), *command], capsys)
+        assert (code, out) == (0, ""), command
+        assert "every subscriber is disabled (enabled = false): nothing to do" in err
+
+
 @pytest.mark.parametrize("text, start, end", [
     ("7d", "2026-03-02T12:00:00", None),
     ("24h", "2026-03-08T12:00:00", None),
