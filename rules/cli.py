@@ -47,7 +47,7 @@ def check_command(app: Any, files: tuple[Path, ...]) -> None:
         click.echo(f"{count} problem{'s' if count != 1 else ''} in {_files(paths)}", err=True)
         raise click.exceptions.Exit(1) from None
     enabled = len(ruleset.enabled)
-    click.echo(f"ok: {len(ruleset.rules)} rules ({enabled} enabled) in {_files(paths)}: "
+    click.echo(f"ok: {_count(len(ruleset.rules), 'rule')} ({enabled} enabled) in {_files(paths)}: "
                + ", ".join(str(p) for p in paths))
 
 
@@ -112,7 +112,7 @@ def _test_text(app: Any, ruleset: RuleSet, text: str, title: str | None, jurisdi
     if not found:
         disabled = [rule.id for rule in ruleset.rules if not rule.enabled]
         untried = f"; {len(disabled)} disabled rule{'s' if len(disabled) != 1 else ''} not tried: {', '.join(disabled)}"
-        click.echo(f"no rule matches (tried {len(ruleset.enabled)} rules{untried if disabled else ''})")
+        click.echo(f"no rule matches (tried {_count(len(ruleset.enabled), 'rule')}{untried if disabled else ''})")
         return
     click.echo(f"{len(found)} rule{'s' if len(found) != 1 else ''} match:")
     for match in found:
@@ -131,7 +131,7 @@ def _print_backtest(report: Backtest) -> None:
     scope = [f"since {report.since}"] if report.since else []
     scope += [", ".join(report.jurisdictions)] if report.jurisdictions else []
     where = f" ({'; '.join(scope)})" if scope else ""
-    click.echo(f"{len(report.rules)} rules on {report.bills} stored bills{where}")
+    click.echo(f"{_count(len(report.rules), 'rule')} on {_count(report.bills, 'stored bill')}{where}")
     for rule_report in report.rules:
         _print_rule_report(rule_report)
 
@@ -148,7 +148,7 @@ def _print_rule_report(report: RuleReport) -> None:
             _print_bills("-", report.no_longer)
         return
     change = f"+{len(report.newly)} would newly match, -{len(report.no_longer)} would no longer match"
-    click.echo(f"  {len(report.matched)} bills; in force: {report.in_force} ({change})")
+    click.echo(f"  {_count(len(report.matched), 'bill')}; in force: {report.in_force} ({change})")
     _print_bills("", report.samples)
     for heading, bills, sign in (("would newly match", report.newly, "+"),
                                  ("would no longer match", report.no_longer, "-")):
@@ -181,7 +181,11 @@ def _date(value: str) -> dt.date:
 
 
 def _files(paths: Sequence[Path]) -> str:
-    return f"{len(paths)} file{'s' if len(paths) != 1 else ''}"
+    return _count(len(paths), "file")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _number(value: float) -> str:

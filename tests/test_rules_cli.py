@@ -142,7 +142,7 @@ def test_backtest_compares_edited_rules_with_the_rules_in_force(rules_db, tmp_pa
     assert result.exit_code == 0, result.output
     out = result.output
     assert "3 rules on 4 stored bills" in out
-    assert "telehealth  Telehealth  (weight 1)\n  1 bills; in force: 2 (+1 would newly match, -2 would no longer match)" in out
+    assert "telehealth  Telehealth  (weight 1)\n  1 bill; in force: 2 (+1 would newly match, -2 would no longer match)" in out
     assert "+ US-OK 89R SB 3  Ransomware at hospitals" in out
     assert "- US-TX 89R HB 1  Telehealth parity" in out and "- CA-QC 43-1 PL 4  Loi sur la télésanté" in out
     assert "off  off  (weight 1)\n  disabled (enabled = false): not evaluated" in out
@@ -202,3 +202,10 @@ def test_backtest_of_a_rule_just_disabled_lists_what_would_no_longer_match(rules
     assert ("telehealth  Telehealth  (weight 1)\n  disabled (enabled = false): not evaluated; in force: 2"
             " (-2 would no longer match)\n  would no longer match:\n    - ") in result.output
     assert "off  off  (weight 1)\n  disabled (enabled = false): not evaluated\n" in result.output
+
+
+def test_one_rule_is_counted_in_the_singular(tmp_path):
+    path = tmp_path / "one.toml"
+    path.write_text('[[rule]]\nid = "hie"\nquery = "=HIE"\n', encoding="utf-8")
+    assert f"ok: 1 rule (1 enabled) in 1 file: {path}" in run(["check", str(path)]).output
+    assert "no rule matches (tried 1 rule)" in run(["test", str(path), "--text", "hiking"]).output
