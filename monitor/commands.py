@@ -93,7 +93,11 @@ def scan(app: App, names: tuple[str, ...], since: dt.date | None, dry_run: bool,
         app.echo_json({**report.to_dict(), "alerts": alerts.to_dict() if alerts else None})
     else:
         _print_scan(report)
-    code = _scan_exit_code(report)
+    return _report_alerts(alerts, _scan_exit_code(report))
+
+
+def _report_alerts(alerts: Any, code: int) -> int:
+    """One stderr line per alert delivery; a failed one makes an exit code of 0 partial (3)."""
     if alerts is not None:
         for result in alerts.results:
             click.echo(f"alert {result.channel} {result.recipient}: {result.status}"
@@ -152,7 +156,9 @@ def _scan_exit_code(report: Any) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
 def import_(app: App, files: tuple[str, ...], as_json: bool) -> int:
-    """Load LegiScan dataset archives (JSON or CSV zip) without using API quota."""
+    """Load LegiScan dataset archives (JSON or CSV zip) without using API quota.
+
+    Like a scan, an import that recorded news sends the immediate alerts it calls for."""
     from monitor.scan import ScanReport, ingest, load_rules
     from sources.legiscan_dataset import read_archive
 
@@ -162,11 +168,12 @@ def import_(app: App, files: tuple[str, ...], as_json: bool) -> int:
         report.sources.append(ingest(app.database, read_archive(Path(file)), name="legiscan-import",
                                      type="legiscan-dataset", ruleset=ruleset))
         report.sources[-1].note = file
+    alerts = None if len(report.failed) == len(report.sources) else _alerts(app, ruleset)
     if as_json:
-        app.echo_json(report.to_dict())
+        app.echo_json({**report.to_dict(), "alerts": alerts.to_dict() if alerts else None})
     else:
         _print_scan(report)
-    return _scan_exit_code(report)
+    return _report_alerts(alerts, _scan_exit_code(report))
 
 
 @cli.command()

@@ -215,6 +215,53 @@ def test_every_subscriber_disabled_says_so_instead_of_printing_nothing(tmp_path,
         assert "every subscriber is disabled (enabled = false): nothing to do" in err
 
 
+OR_ARCHIVE = (Path(__file__).parent / "fixtures" / "legiscan"
+              / "OR_2025-2025_1st_Special_Session_CSV_20251009_708eb2835118140a97eb468afd76a4b0.zip")
+
+
+def _later_archive(tmp_path: Path) -> Path:
+    """The OR archive a week later: HB 3991 has passed (status 4) with a new last action."""
+    import csv
+    import io
+    import zipfile
+
+    later = tmp_path / "OR_later.zip"
+    with zipfile.ZipFile(OR_ARCHIVE) as old, zipfile.ZipFile(later, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename.endswith("/bills.csv"):
+                rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+                for row in rows:
+                    if row["bill_number"] == "HB3991":
+                        row.update(status="4", status_desc="Passed", status_date="2025-10-20",
+                                   last_action_date="2025-10-20", last_action="Signed by Governor")
+                out = io.StringIO()
+                writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+                data = out.getvalue().encode("utf-8")
+            new.writestr(item, data)
+    return later
+
+
+def test_import_sends_the_immediate_alerts_like_a_scan(tmp_path, database, smtp_server, capsys):
+    """Archives are a source too: news an import records reaches immediate subscribers at once."""
+    extra = '\n[[subscriber]]\nemail = "chair@example.org"\nrules = ["transport"]\ncadence = "immediate"\n'
+    config = str(write_config(tmp_path, database, smtp_server.port, extra))
+    (tmp_path / "rules.toml").write_text(RULES + '\n[[rule]]\nid = "transport"\nquery = "transportation"\n',
+                                         encoding="utf-8")
+
+    code, _, err = run(["--config", config, "import", str(OR_ARCHIVE)], capsys)
+    assert code == 0 and "alert" not in err and smtp_server.handler.received == []  # a baseline is not news
+
+    code, out, err = run(["--config", config, "import", str(_later_archive(tmp_path)), "--json"], capsys)
+    assert code == 0, err
+    assert "alert email chair@example.org: sent" in err
+    assert [r["status"] for r in json.loads(out)["alerts"]["results"]] == ["sent"]
+    [received] = smtp_server.handler.received
+    assert "HB 3991" in received.message.get_body(("plain",)).get_content()
+
+
 @pytest.mark.parametrize("text, start, end", [
     ("7d", "2026-03-02T12:00:00", None),
     ("24h", "2026-03-08T12:00:00", None),
