@@ -162,7 +162,7 @@ def _toml_hint(text: str, message: str) -> str:
 def parse_rule_file(path: Path, data: bytes) -> tuple[list[Rule], list[RuleProblem]]:
     """The rules of one file's bytes, and the problems found in it."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte order mark (Windows editors) is not TOML
         document = tomllib.loads(text)
     except UnicodeDecodeError as error:
         return [], [RuleProblem(path, f"not UTF-8 text (byte {error.start})")]
@@ -188,7 +188,7 @@ def parse_rule_file(path: Path, data: bytes) -> tuple[list[Rule], list[RuleProbl
             continue
         if isinstance(rule_id, str):
             seen[rule_id] = number
-        rule, rule_problems = RuleReader(path, number, table, text).read()
+        rule, rule_problems = RuleReader(path, number, table, text.replace("\r\n", "\n")).read()
         problems.extend(rule_problems)
         if rule is not None:
             rules.append(rule)

@@ -114,3 +114,15 @@ def test_apostrophe_inside_a_single_quoted_query_gets_a_hint(tmp_path):
     (problem,) = caught.value.problems
     assert problem.startswith(f"{path}: TOML syntax error: ") and "(at line 3, column 18)" in problem
     assert problem.endswith("""(line 3: an apostrophe inside '...' ends the string; write the query in '''...''')""")
+
+
+def test_a_file_saved_with_a_byte_order_mark_and_crlf_lines_loads(tmp_path):
+    path = tmp_path / "windows.toml"
+    path.write_bytes(b'\xef\xbb\xbf[[rule]]\r\nid = "tele"\r\nquery = """telehealth\r\nOR telemedicine"""\r\n')
+    assert [rule.id for rule in load_rules([path]).rules] == ["tele"]
+    path.write_bytes(b'[[rule]]\r\nid = "tele"\r\nquery = """telehealth\r\nAND"""\r\n')
+    with pytest.raises(RuleError) as caught:
+        load_rules([path])
+    assert caught.value.problems == [
+        f"{path}:tele:4: query: expected a word, phrase or ( after AND, found end of query (line 4 of the file)"
+    ]
