@@ -58,7 +58,8 @@ def check_command(app: Any, files: tuple[Path, ...]) -> None:
 @click.option("--since", metavar="DATE", help="Only bills with activity on or after DATE (YYYY-MM-DD).")
 @click.option("--jurisdiction", "jurisdictions", multiple=True, metavar="J",
               help="Only bills of this jurisdiction or pattern (US-TX, US-*); repeatable.")
-@click.option("--samples", default=3, show_default=True, metavar="N", help="Sample bills shown per rule.")
+@click.option("--samples", type=click.IntRange(min=0), default=3, show_default=True, metavar="N",
+              help="Sample bills shown per rule.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_obj
 def test_command(app: Any, files: tuple[Path, ...], text: str | None, title: str | None, since: str | None,

@@ -108,8 +108,10 @@ def test_text_with_jurisdiction_applies_rule_jurisdictions():
     [(["test", "--title", "x"], "--title goes with --text"),
      (["test", "--text", "x", "--since", "2024-01-01"], "--since applies to stored bills"),
      (["test", "--text", "x", "--jurisdiction", "US-TX", "--jurisdiction", "US-OK"], "one jurisdiction code"),
-     (["test", "--text", "x", "--jurisdiction", "US-*"], "one jurisdiction code")],
-    ids=["title-without-text", "since-with-text", "text-two-jurisdictions", "text-jurisdiction-pattern"],
+     (["test", "--text", "x", "--jurisdiction", "US-*"], "one jurisdiction code"),
+     (["test", "--samples", "-1"], "-1 is not in the range x>=0")],
+    ids=["title-without-text", "since-with-text", "text-two-jurisdictions", "text-jurisdiction-pattern",
+         "negative-samples"],
 )
 def test_usage_errors_exit_2(args, message):
     result = run(args)
