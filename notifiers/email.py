@@ -84,7 +84,17 @@ class SmtpTransport:
                 conn.ehlo()
             password = s.resolved_password()
             if s.username:
+                if not conn.has_extn("auth"):
+                    raise SmtpConnectionError(
+                        f"SMTP server {self.where} does not offer login (AUTH)"
+                        + ("" if s.tls or s.use_starttls else " on a connection without TLS"),
+                        hint="leave [smtp] username out for a server that needs no login (a local relay or "
+                        "test server); otherwise use starttls or tls, as most servers offer login only then",
+                    )
                 conn.login(s.username, password or "")
+        except SmtpConnectionError:
+            self.close()
+            raise
         except smtplib.SMTPNotSupportedError:
             self.close()
             raise SmtpConnectionError(

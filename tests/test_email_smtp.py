@@ -184,3 +184,16 @@ def test_transport_sends_given_bytes_unchanged(smtp_server):
         result = transport.send(Envelope("a@example.org", "b@example.org", data, "<1@example.org>"))
     assert result.outcome == "sent"
     assert smtp_server.handler.received[0].data.rstrip(b"\r\n") == data.rstrip(b"\r\n")
+
+
+def test_login_asked_but_not_offered_says_so_not_starttls():
+    """A username for a server without AUTH (the aiosmtpd debugging server) is a login problem;
+    it was reported as 'does not offer STARTTLS' although starttls was off."""
+    server = SmtpServer(auth_require_tls=True)  # like `python -m aiosmtpd -n`: no AUTH without TLS
+    try:
+        with pytest.raises(SmtpConnectionError) as failure:
+            SmtpTransport(smtp_settings(server.port, username="bw", password="pw")).open()
+    finally:
+        server.stop()
+    assert "does not offer login (AUTH)" in str(failure.value) and "STARTTLS" not in str(failure.value)
+    assert "leave [smtp] username out" in str(failure.value)
