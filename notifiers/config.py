@@ -162,6 +162,8 @@ class SmtpConfig(BaseModel):
             raise ValueError("choose one of tls (implicit, port 465) and starttls (port 587)")
         if self.password is not None and self.password_file is not None:
             raise ValueError("set password or password_file, not both")
+        if self.username and self.password is None and self.password_file is None:
+            raise ValueError("username needs password or password_file (leave username out for no login)")
         return self
 
     @property

@@ -180,3 +180,10 @@ min_weight = -2
     assert "notifier[0].min_weight: Input should be greater than or equal to 0" in problems
     # one mailbox, two subscribers: two digests to the same person, under two delivery states
     assert "subscriber[1].email: 'Ann@Example.org' is used twice; each subscriber needs its own email" in problems
+
+
+def test_smtp_login_without_a_password_is_a_problem(tmp_path):
+    text = '[smtp]\nhost = "smtp.example.org"\nfrom = "a@example.org"\nusername = "billwatch"\n'
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert info.value.problems == ["smtp: username needs password or password_file (leave username out for no login)"]
