@@ -115,7 +115,7 @@ def _preview(app: Any, chosen: list[str] | None, out: Path | None, period: str |
         app.echo_json({"previews": [p.to_dict() for p in previews]})
         return 0
     for p in previews:
-        counts = ", ".join(f"{n} {k}" for k, n in p.counts.items())
+        counts = ", ".join(f"{n} {'hearing' if k == 'hearings' and n == 1 else k}" for k, n in p.counts.items())
         verdict = f"would be sent ({p.reason})" if p.send else f"would not be sent ({p.reason})"
         click.echo(f"{p.recipient}: {counts}; {verdict}")
         for file in p.files:

@@ -187,7 +187,8 @@ def compose(session: Session, ctx: RunContext, recipient: Recipient, *, after_id
 def _decide(digest: Digest, recipient: Recipient) -> tuple[bool, str]:
     if digest.has_news:
         counts = digest.counts()
-        return True, f"{counts['new']} new, {counts['moving']} moving, {counts['hearings']} hearings"
+        hearings = f"{counts['hearings']} hearing{'s' * (counts['hearings'] != 1)}"
+        return True, f"{counts['new']} new, {counts['moving']} moving, {hearings}"
     if recipient.kind != "digest":
         return False, "nothing new"
     start = digest.period.start

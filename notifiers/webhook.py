@@ -45,8 +45,9 @@ def payload(digest: Digest, fmt: str, delivery_id: str) -> dict[str, Any]:
 
 def summary(digest: Digest) -> str:
     counts = digest.counts()
+    hearings = f"{counts['hearings']} upcoming hearing{'s' * (counts['hearings'] != 1)}"
     return (f"Bill Watch: {len(digest.entries)} bill{'s' * (len(digest.entries) != 1)} with new activity "
-            f"({counts['new']} new, {counts['moving']} moving, {counts['hearings']} upcoming hearings)")
+            f"({counts['new']} new, {counts['moving']} moving, {hearings})")
 
 
 def _escape_slack(text: str) -> str:

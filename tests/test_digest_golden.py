@@ -170,3 +170,15 @@ def test_non_ascii_headers_are_encoded_words_and_decode_back():
     assert parsed["From"].addresses[0].display_name == "Veille législative"
     assert parsed["To"].addresses[0].display_name == "François Bcc: x"  # no header injection
     assert parsed["Bcc"] is None
+
+
+def test_counts_in_one_line_summaries_say_one_hearing_in_the_singular():
+    from notifiers.compose import Recipient, _decide
+    from notifiers.config import SubscriberConfig
+    from notifiers.webhook import summary
+
+    digest = fixed_digest()
+    assert len(digest.hearings) == 1
+    recipient = Recipient.digest(SubscriberConfig(email="ann@example.org", cadence="weekly:mon"))
+    assert _decide(digest, recipient) == (True, "2 new, 1 moving, 1 hearing")
+    assert summary(digest).endswith("(2 new, 1 moving, 1 upcoming hearing)")
