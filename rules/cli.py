@@ -133,6 +133,10 @@ def _print_backtest(report: Backtest) -> None:
     scope += [", ".join(report.jurisdictions)] if report.jurisdictions else []
     where = f" ({'; '.join(scope)})" if scope else ""
     click.echo(f"{_count(len(report.rules), 'rule')} on {_count(report.bills, 'stored bill')}{where}")
+    if not report.bills and scope:
+        click.echo("no stored bills pass --since / --jurisdiction")
+    elif not report.bills:
+        click.echo("no stored bills to test on: run `billwatch scan` or `billwatch import` first, or try a sentence with --text")
     for rule_report in report.rules:
         _print_rule_report(rule_report)
 

@@ -211,3 +211,10 @@ def test_one_rule_is_counted_in_the_singular(tmp_path):
     path.write_text('[[rule]]\nid = "hie"\nquery = "=HIE"\n', encoding="utf-8")
     assert f"ok: 1 rule (1 enabled) in 1 file: {path}" in run(["check", str(path)]).output
     assert "no rule matches (tried 1 rule)" in run(["test", str(path), "--text", "hiking"]).output
+
+
+def test_backtest_on_an_empty_database_says_how_to_get_bills(rules_db, tmp_path):
+    result = run(["test"], app_for(rules_db, [RULES / "good.toml"], tmp_path))
+    assert result.exit_code == 0
+    assert result.output.startswith("3 rules on 0 stored bills\nno stored bills to test on: run `billwatch scan`"
+                                    " or `billwatch import` first, or try a sentence with --text\n")
