@@ -69,11 +69,15 @@ class Backtest:
     rules: list[RuleReport]
     since: dt.date | None = None
     jurisdictions: tuple[str, ...] = ()
+    #: Rule ids with stored matches that the tested files (replacing the rules in force) no longer
+    #: define, and their number of bills in force: all of them would no longer match.
+    no_longer_defined: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "bills": self.bills, "since": self.since.isoformat() if self.since else None,
             "jurisdictions": list(self.jurisdictions), "rules": [r.to_dict() for r in self.rules],
+            "rules_no_longer_defined": [{"rule": k, "in_force": v} for k, v in self.no_longer_defined.items()],
         }
 
 
@@ -84,12 +88,14 @@ def backtest(
     since: dt.date | None = None,
     jurisdictions: Sequence[str] = (),
     samples: int = 3,
+    replaces_in_force: bool = False,
 ) -> Backtest:
     """Match ``ruleset`` on the stored bills that pass the filters and compare with stored matches.
 
     ``since``: bills with a last action or status on or after that date (when first seen, for
     bills without dates). ``jurisdictions``: codes or patterns (``US-*``). Samples are the most
-    recently active matching bills.
+    recently active matching bills. ``replaces_in_force``: the files tested are those in force,
+    edited, so a stored rule id they no longer define is reported (``no_longer_defined``).
     """
     query = _filtered(select(Bill.id), since, jurisdictions)
     recency = func.coalesce(Bill.last_action_date, Bill.status_date)
@@ -103,7 +109,16 @@ def backtest(
             found[(bill_id, result.rule_id)] = result
     _compare(session, reports, found, since, jurisdictions)
     _pick_samples(session, reports, found, ids, samples)
-    return Backtest(len(ids), list(reports.values()), since, tuple(jurisdictions))
+    gone = _no_longer_defined(session, ruleset, since, jurisdictions) if replaces_in_force else {}
+    return Backtest(len(ids), list(reports.values()), since, tuple(jurisdictions), gone)
+
+
+def _no_longer_defined(session: Session, ruleset: RuleSet, since: dt.date | None,
+                       jurisdictions: Sequence[str]) -> dict[str, int]:
+    """Bills in force per stored rule id that ``ruleset`` does not define."""
+    query = select(Match.rule_id, func.count()).join(Bill, Bill.id == Match.bill_id)
+    query = _filtered(query.where(Match.rule_id.not_in([rule.id for rule in ruleset.rules])), since, jurisdictions)
+    return {rule_id: count for rule_id, count in sorted(session.execute(query.group_by(Match.rule_id)))}
 
 
 def _filtered(query: Select, since: dt.date | None, jurisdictions: Sequence[str]) -> Select:

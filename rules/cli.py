@@ -75,13 +75,15 @@ def test_command(app: Any, files: tuple[Path, ...], text: str | None, title: str
         raise click.UsageError("--since applies to stored bills, not to --text")
     if text is not None and (len(jurisdictions) > 1 or any(c in j for j in jurisdictions for c in "*?")):
         raise click.UsageError("with --text, --jurisdiction is the text's: one jurisdiction code, like US-TX")
-    ruleset = load_rules(rule_paths(app, files))
+    paths = rule_paths(app, files)
+    ruleset = load_rules(paths)
     if text is not None:
         _test_text(app, ruleset, text, title, jurisdictions[0] if jurisdictions else None, as_json)
         return
     when = _date(since) if since else None
     with app.database.session() as session:
-        report = backtest(session, ruleset, since=when, jurisdictions=jurisdictions, samples=samples)
+        report = backtest(session, ruleset, since=when, jurisdictions=jurisdictions, samples=samples,
+                          replaces_in_force=_in_force(app, paths))
     if as_json:
         _echo_json(app, report.to_dict())
     else:
@@ -101,6 +103,12 @@ def rule_paths(app: Any, files: Sequence[Path]) -> list[Path]:
         raise ConfigError(f"{config_path} lists no rule files",
                           hint='add rules = ["rules/health_it.toml"] to the config, or name rule files')
     return list(rules)
+
+
+def _in_force(app: Any, paths: Sequence[Path]) -> bool:
+    """True when ``paths`` are the config's rule files: what the stored matches came from."""
+    rules = getattr(getattr(app, "config", None), "rules", None) or []
+    return {Path(p).resolve() for p in paths} == {Path(p).resolve() for p in rules}
 
 
 def _test_text(app: Any, ruleset: RuleSet, text: str, title: str | None, jurisdiction: str | None,
@@ -139,6 +147,10 @@ def _print_backtest(report: Backtest) -> None:
         click.echo("no stored bills to test on: run `billwatch scan` or `billwatch import` first, or try a sentence with --text")
     for rule_report in report.rules:
         _print_rule_report(rule_report)
+    if report.no_longer_defined:
+        click.echo("\nin force, no longer in the rule files:")
+        for rule_id, count in report.no_longer_defined.items():
+            click.echo(f"{rule_id}  {_count(count, 'bill')} would no longer match (its matches are dropped at the next scan)")
 
 
 def _print_rule_report(report: RuleReport) -> None:

@@ -218,3 +218,21 @@ def test_backtest_on_an_empty_database_says_how_to_get_bills(rules_db, tmp_path)
     assert result.exit_code == 0
     assert result.output.startswith("3 rules on 0 stored bills\nno stored bills to test on: run `billwatch scan`"
                                     " or `billwatch import` first, or try a sentence with --text\n")
+
+
+def test_backtest_of_the_config_files_after_a_rule_was_deleted_shows_its_bills_going(rules_db, tmp_path):
+    in_force = tmp_path / "rules.toml"
+    in_force.write_text((RULES / "good.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    _stored(rules_db, tmp_path, in_force)
+    text = in_force.read_text(encoding="utf-8")
+    start = text.index('[[rule]]\nid = "telehealth"')
+    in_force.write_text(text[:start] + text[text.index("[[rule]]", start + 1):], encoding="utf-8")  # deleted
+    app = app_for(rules_db, [in_force], tmp_path)
+    out = run(["test"], app).output
+    assert ("\nin force, no longer in the rule files:\n"
+            "telehealth  2 bills would no longer match (its matches are dropped at the next scan)\n") in out
+    document = json.loads(run(["test", "--json"], app).output)
+    assert document["rules_no_longer_defined"] == [{"rule": "telehealth", "in_force": 2}]
+    other = tmp_path / "other.toml"
+    other.write_text('[[rule]]\nid = "ransomware"\nquery = "ransomware"\n', encoding="utf-8")
+    assert "no longer in the rule files" not in run(["test", str(other)], app).output  # not a replacement
