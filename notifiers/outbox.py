@@ -14,15 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.db import writing
 from monitor.models import Event, OutboxMessage, SubscriberState
 
 PENDING, SENT, REJECTED, EMPTY = "pending", "sent", "rejected", "empty"
-#: UPDATEs that need not look for the rows among the session's objects (none are loaded)
-PLAIN = {"synchronize_session": False}
 
 
 def latest_event_id(session: Session) -> int:
@@ -89,12 +88,13 @@ def record(
         payload=payload,
         created_at=now,
     )
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return None
+    with writing(session):
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return None
     session.expunge(row)  # the payload is read again when its turn comes; keep memory flat
     return row
 
@@ -120,12 +120,27 @@ class Pending:
     payload: str | None
 
 
+_OUTBOX, _STATES = OutboxMessage.__table__, SubscriberState.__table__
+# built once: the sender runs these for every message of a batch, and building them each time
+# (through the ORM) cost about as much as the SMTP exchange; Core statements on the session's
+# connection, so they are part of its transaction
+_LOAD = select(_OUTBOX.c.id, _OUTBOX.c.channel, _OUTBOX.c.recipient, _OUTBOX.c.last_event_id,
+               _OUTBOX.c.message_id, _OUTBOX.c.payload).where(
+    _OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == PENDING)
+_SENT = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(
+    status=SENT, sent_at=bindparam("now"), attempts=_OUTBOX.c.attempts + 1, last_error=None,
+    payload=None,  # delivered: the bytes are no longer needed (1,000 digests are ~100 MB)
+)
+_WATERMARK = update(_STATES).where(_STATES.c.email == bindparam("recipient")).values(
+    watermark=case((_STATES.c.watermark < bindparam("last_event_id"), bindparam("last_event_id")),
+                   else_=_STATES.c.watermark),
+    last_sent_at=bindparam("now"),
+)
+
+
 def load(session: Session, row_id: int) -> Pending | None:
     """The pending row ``row_id`` (None once it is settled)."""
-    columns = [OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.last_event_id,
-               OutboxMessage.message_id, OutboxMessage.payload]
-    found = session.execute(select(*columns).where(OutboxMessage.id == row_id, OutboxMessage.status == PENDING))
-    row = found.first()
+    row = session.connection().execute(_LOAD, {"row_id": row_id}).first()
     if row is None:
         return None
     return Pending(id=row.id, channel=row.channel, recipient=row.recipient, last_event_id=row.last_event_id,
@@ -133,49 +148,37 @@ def load(session: Session, row_id: int) -> Pending | None:
 
 
 def mark_sent(session: Session, row: Pending, now: dt.datetime, *, move_watermark: bool) -> None:
-    """The server accepted the message: mark it and move the watermark, in one commit.
-
-    Plain UPDATEs: this runs once per message of a batch and the ORM's unit of work cost as
-    much as the SMTP exchange.
-    """
-    session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-            status=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1, last_error=None,
-            payload=None,  # delivered: the bytes are no longer needed (1,000 digests are ~100 MB)
-        ),
-        execution_options=PLAIN,
-    )
-    if move_watermark:
-        watermark = SubscriberState.watermark
-        moved = session.execute(
-            update(SubscriberState).where(SubscriberState.email == row.recipient).values(
-                watermark=case((watermark < row.last_event_id, row.last_event_id), else_=watermark),
-                last_sent_at=now,
-            ),
-            execution_options=PLAIN,
-        )
-        if getattr(moved, "rowcount", 0) == 0:
-            session.add(SubscriberState(email=row.recipient, watermark=row.last_event_id, status="active",
-                                        last_sent_at=now))
-    session.commit()
+    """The server accepted the message: mark it and move the watermark, in one commit."""
+    with writing(session):
+        connection = session.connection()
+        connection.execute(_SENT, {"row_id": row.id, "now": now})
+        if move_watermark:
+            moved = connection.execute(_WATERMARK, {"recipient": row.recipient,
+                                                    "last_event_id": row.last_event_id, "now": now})
+            if moved.rowcount == 0:
+                session.add(SubscriberState(email=row.recipient, watermark=row.last_event_id, status="active",
+                                            last_sent_at=now))
+        session.commit()
 
 
 def mark_failed(session: Session, row: Pending, reason: str) -> None:
     """A temporary failure: the row stays pending for the next run."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-        attempts=OutboxMessage.attempts + 1, last_error=reason[:1000]))
-    session.commit()
+    with writing(session):
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+            attempts=OutboxMessage.attempts + 1, last_error=reason[:1000]))
+        session.commit()
 
 
 def mark_rejected(session: Session, row: Pending, reason: str, *, address: bool, now: dt.datetime) -> None:
     """A permanent refusal: never retried; an address refusal also stops the subscriber."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-        status=REJECTED, attempts=OutboxMessage.attempts + 1, last_error=reason[:1000]))
-    if address:
-        state = subscriber_state(session, row.recipient)
-        state.status = REJECTED
-        state.status_detail = f"{now:%Y-%m-%d %H:%M} UTC: {reason}"[:1000]
-    session.commit()
+    with writing(session):
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+            status=REJECTED, attempts=OutboxMessage.attempts + 1, last_error=reason[:1000]))
+        if address:
+            state = subscriber_state(session, row.recipient)
+            state.status = REJECTED
+            state.status_detail = f"{now:%Y-%m-%d %H:%M} UTC: {reason}"[:1000]
+        session.commit()
 
 
 def subscriber_state(session: Session, email: str) -> SubscriberState:

@@ -239,3 +239,47 @@ def test_two_processes_starting_together_migrate_once(database_url):
     finally:
         for database in opened:
             database.dispose()
+
+
+def test_threads_of_one_process_take_turns_writing_to_one_sqlite_database(tmp_path, database):
+    import datetime as dt
+    import threading
+    import time
+
+    from monitor.db import open_database, writing
+    from monitor.models import Lock
+
+    if database.dialect != "sqlite":  # PostgreSQL writers need no turns: a no-op there
+        with database.session() as session, writing(session) as held:
+            assert held is None
+        return
+    with database.session() as one, database.session() as two:
+        assert writing(one) is writing(two)  # one lock per database (engine)
+    other = open_database(f"sqlite:///{tmp_path / 'other.db'}")
+    with database.session() as one, other.session() as elsewhere:
+        assert writing(one) is not writing(elsewhere)
+    other.dispose()
+
+    # two threads, each holding the turn over a write transaction: never both inside at once
+    inside, overlaps = [0], []
+
+    def writer(n: int) -> None:
+        with database.session() as session:
+            for i in range(20):
+                with writing(session):
+                    inside[0] += 1
+                    overlaps.append(inside[0])
+                    session.add(Lock(name=f"t{n}-{i}", holder="test", acquired_at=dt.datetime(2026, 1, 1),
+                                     heartbeat_at=dt.datetime(2026, 1, 1)))
+                    session.commit()
+                    time.sleep(0.001)
+                    inside[0] -= 1
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert max(overlaps) == 1 and len(overlaps) == 40
+    with database.session() as session:
+        assert session.query(Lock).count() == 40
