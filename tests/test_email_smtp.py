@@ -178,12 +178,19 @@ def test_starttls_required_but_not_offered(smtp_server):
         SmtpTransport(smtp_settings(smtp_server.port, starttls=True)).open()
 
 
-def test_transport_sends_given_bytes_unchanged(smtp_server):
-    data = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: x\r\nMessage-ID: <1@example.org>\r\n\r\nbody\r\n"
+@pytest.mark.parametrize("body", [
+    pytest.param(b"body\r\n", id="plain"),
+    # lines that start with a dot are dot-stuffed on the wire and arrive as they were, the
+    # lone "." included (it would end DATA); no final line break: one is added
+    pytest.param(b".leading dot\r\n.\r\n..two\r\nend .\r\n.", id="dot-lines"),
+])
+def test_transport_sends_given_bytes_unchanged(smtp_server, body):
+    data = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: x\r\nMessage-ID: <1@example.org>\r\n\r\n" + body
     with SmtpTransport(smtp_settings(smtp_server.port)) as transport:
         result = transport.send(Envelope("a@example.org", "b@example.org", data, "<1@example.org>"))
-    assert result.outcome == "sent"
-    assert smtp_server.handler.received[0].data.rstrip(b"\r\n") == data.rstrip(b"\r\n")
+        again = transport.send(Envelope("a@example.org", "c@example.org", data, "<1@example.org>"))
+    assert result.outcome == again.outcome == "sent"
+    assert [r.data.rstrip(b"\r\n") for r in smtp_server.handler.received] == [data.rstrip(b"\r\n")] * 2
 
 
 def test_login_asked_but_not_offered_says_so_not_starttls():
