@@ -110,6 +110,8 @@ class RunContext:
     #: window (a chapter's members in one state) share one query and one rendering
     digests: LruCache = field(default_factory=lambda: LruCache(CACHE_SIZE), repr=False)
     renderings: LruCache = field(default_factory=lambda: LruCache(CACHE_SIZE), repr=False)
+    #: where a recipient without history starts, by lookback start (the same for most of them)
+    starts: dict[dt.datetime, int] = field(default_factory=dict, repr=False)
 
     @property
     def smtp(self) -> SmtpConfig:
@@ -147,7 +149,12 @@ def window_for(session: Session, ctx: RunContext, recipient: Recipient) -> tuple
     if covered is None:
         start = ctx.now - recipient.lookback
         # a state-of-play digest for someone new starts at the very first event
-        covered = 0 if ctx.include_baseline else outbox.last_event_before(session, start)
+        if ctx.include_baseline:
+            covered = 0
+        else:
+            if start not in ctx.starts:
+                ctx.starts[start] = outbox.last_event_before(session, start)
+            covered = ctx.starts[start]
         last_at = start
     window = Window(after_id=covered, until_id=max(covered, ctx.until_id), include_baseline=ctx.include_baseline)
     return window, Period(start=last_at, end=ctx.now)
