@@ -279,6 +279,9 @@ FRENCH = [
     ("digital-health", "le remboursement des thérapies numériques"),
     ("public-health-data", "la liste des maladies à déclaration obligatoire"),
     ("health-it-workforce", "la formation en informatique de la santé"),
+    # Quebec's health-information acts named in the description of a bill that amends them
+    ("health-data", "Ce projet de loi modifie la Loi sur les renseignements de santé et de services sociaux"),
+    ("health-data", "modifie la Loi concernant le partage de certains renseignements de santé"),
 ]
 
 
