@@ -294,7 +294,11 @@ setup_logging()
 config = load_config(sys.argv[1])
 runner = Runner(config, open_database(config.database.url))
 
+once = threading.Lock()
+
 def scan_job(source):  # the kernel may hand SIGTERM to any thread: here, another thread, once all is quiet
+    if not once.acquire(blocking=False):  # one SIGTERM only: two sources scan, and a second one exits at once
+        return
     threading.Timer(2.0, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGTERM)).start()
 
 runner.scan_job = scan_job
