@@ -165,6 +165,12 @@ def parse_config(raw: dict[str, Any], path: Path | None = None) -> Config:
     ]
     if "smtp" in raw:
         config.smtp = _model(SmtpConfig, raw["smtp"], "smtp", problems)
+        if config.smtp is not None and config.smtp.cafile is not None:
+            # like every other path in the file: relative to the config file, and checked now
+            cafile = config.smtp.cafile if config.smtp.cafile.is_absolute() else folder / config.smtp.cafile
+            config.smtp.cafile = cafile
+            if not cafile.is_file():
+                problems.append(f"smtp.cafile: CA bundle not found: {cafile}")
     config.notifiers = [
         m for i, t in enumerate(_table_list(raw, "notifier", problems))
         if (m := _model(NotifierConfig, t, f"notifier[{i}]", problems)) is not None

@@ -187,3 +187,17 @@ def test_smtp_login_without_a_password_is_a_problem(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text))
     assert info.value.problems == ["smtp: username needs password or password_file (leave username out for no login)"]
+
+
+def test_smtp_cafile_is_relative_to_the_config_file_and_must_exist(tmp_path, monkeypatch):
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not the config's folder
+    text = '[smtp]\nhost = "smtp.example.org"\nfrom = "a@example.org"\ncafile = "certs/ca.pem"\n'
+    config = load_config(write(tmp_path, text))
+    assert config.smtp.cafile == tmp_path / "certs" / "ca.pem"
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text.replace("certs/ca.pem", "certs/missing.pem")))
+    assert info.value.problems == [f"smtp.cafile: CA bundle not found: {tmp_path / 'certs' / 'missing.pem'}"]
