@@ -56,6 +56,14 @@ class Database:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
 
+    @property
+    def in_memory(self) -> bool:
+        """An in-memory SQLite database: one connection, so a session opened on another thread
+        would see another, empty database."""
+        url = self.engine.url
+        return url.get_backend_name() == "sqlite" and (
+            url.database in (None, "", ":memory:") or url.query.get("mode") == "memory")
+
     def session(self) -> Session:
         """A new ORM session; objects stay readable after commit (expire_on_commit=False)."""
         return self._sessions()

@@ -10,6 +10,7 @@ replies are waited for while the next digest renders, instead of one after the o
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import queue
 import threading
@@ -281,8 +282,7 @@ def _deliver(session: Session, ctx: RunContext, ids: Iterable[int]) -> DeliveryR
             except SmtpConnectionError as exc:
                 outbox.mark_failed(session, row, str(exc))
                 report.errors.append(str(exc))
-                _not_attempted(session, [row_id], exc.message, report)
-                _not_attempted(session, pending, exc.message, report)
+                _not_attempted(session, itertools.chain([row_id], pending), exc.message, report)
                 break
             report.results.append(_settle(session, ctx, row, answer))
     finally:
@@ -307,8 +307,7 @@ class Sending:
         for row_id in first:
             self._ids.put(row_id)
         self._error: BaseException | None = None
-        # an in-memory SQLite database is one connection: no second session can see it
-        self._thread = None if _in_memory(database) else threading.Thread(
+        self._thread = None if database.in_memory else threading.Thread(
             target=self._run, name="billwatch-sending", daemon=True)
 
     def put(self, row_id: int) -> None:
@@ -340,12 +339,6 @@ class Sending:
             self.report.errors.append(str(exc))
         except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
             self._error = exc
-
-
-def _in_memory(database: Any) -> bool:
-    url = database.engine.url
-    return url.get_backend_name() == "sqlite" and (url.database in (None, "", ":memory:")
-                                                   or "mode=memory" in str(url))
 
 
 def _not_attempted(session: Session, ids: Iterable[int], reason: str, report: DeliveryReport) -> None:

@@ -283,3 +283,13 @@ def test_threads_of_one_process_take_turns_writing_to_one_sqlite_database(tmp_pa
     assert max(overlaps) == 1 and len(overlaps) == 40
     with database.session() as session:
         assert session.query(Lock).count() == 40
+
+
+@pytest.mark.parametrize("url, in_memory", [
+    ("sqlite://", True), ("sqlite:///:memory:", True),
+    ("sqlite:///{tmp}/file.db", False),
+])
+def test_in_memory_names_the_databases_other_threads_cannot_share(tmp_path, url, in_memory):
+    database = open_database(url.format(tmp=tmp_path), upgrade=False)
+    assert database.in_memory is in_memory
+    database.dispose()
