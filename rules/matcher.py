@@ -23,7 +23,6 @@ rules whose words the bill actually contains.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from itertools import compress, count, pairwise
 
@@ -33,7 +32,7 @@ from rules.nodes import Seq
 from rules.positions import PositionalDoc
 from rules.ruleset import Rule
 from rules.term_frequency import frequency
-from rules.text import fold
+from rules.text import WORD_RE, fold
 
 #: Forget classified terms past this many (a long-running process meets endless new words).
 _CACHE_LIMIT = 2_000_000
@@ -43,8 +42,6 @@ _BATCH_LEAST = 8
 # ASCII text is split with byte operations: letters and digits kept (lower case), hyphens kept to
 # find compounds, everything else a space. Other text goes through fold() first.
 _ASCII_TERMS = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c in range(128)).lower() + b" " * 128
-# Text in another script is split the same way by a regular expression: a compound is one word.
-_WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 class Matcher:
@@ -155,7 +152,7 @@ class Matcher:
         if not text.isascii():
             text = fold(text)[0]  # accents and typographic punctuation: usually ASCII after this
             if not text.isascii():  # another script: words in order, a compound as one word
-                return [word.encode("utf-8") for word in _WORD_RE.findall(text)]
+                return [word.encode("utf-8") for word in WORD_RE.findall(text)]
         return text.encode("ascii").translate(_ASCII_TERMS).split()
 
     def _pair_in(self, words: list[bytes], terms: set[bytes]) -> bool:

@@ -19,6 +19,8 @@ import unicodedata
 TERM_RE = re.compile(r"[^\W_]+")
 #: Terms joined by hyphens with nothing between: "e-prescribing", "covid-19", "tele-health".
 COMPOUND_RE = re.compile(r"(?<![^\W_])[^\W_]+(?:-[^\W_]+)+")
+#: Words in order, a hyphenated compound as one word ("e-prescribing mandate": two words).
+WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 #: Punctuation between two terms that ends a phrase ("Health - Information", "records, data"):
 #: it counts as one word position, so a phrase never spans it. A period only counts at the end
 #: of a sentence, so "A.I." stays one phrase.
