@@ -284,9 +284,8 @@ class Near(Node):
                 if a.field != b.field:
                     continue
                 gap = b.first - a.last - 1 if a.last < b.first else a.first - b.last - 1
-                if a.last < b.first or b.last < a.first:
-                    if gap <= self.distance:
-                        found.append(Span(a.field, min(a.first, b.first), max(a.last, b.last), a.hits + b.hits))
+                if (a.last < b.first or b.last < a.first) and gap <= self.distance:
+                    found.append(Span(a.field, min(a.first, b.first), max(a.last, b.last), a.hits + b.hits))
         return found
 
     def hits(self, doc: Doc, groups: frozenset[str]) -> list[Hit] | None:

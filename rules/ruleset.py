@@ -226,13 +226,13 @@ class RuleReader:
         if exclude is not None and fields is not None:
             self.check_scopes(exclude, fields, "exclude")
         name = self.typed("name", str, rule_id or "")
-        values = dict(
-            jurisdictions=self.jurisdictions(),
-            weight=self.weight(),
-            tags=self.tags(),
-            enabled=self.typed("enabled", bool, True),
-            alert=self.typed("alert", bool, False),
-        )
+        values = {
+            "jurisdictions": self.jurisdictions(),
+            "weight": self.weight(),
+            "tags": self.tags(),
+            "enabled": self.typed("enabled", bool, True),
+            "alert": self.typed("alert", bool, False),
+        }
         if self.problems or rule_id is None or query is None or fields is None:
             return None, self.problems
         rule = Rule(

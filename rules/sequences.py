@@ -13,7 +13,6 @@ from typing import Protocol
 from rules.term_frequency import frequency
 from rules.text import Occurrence, fold_keep_case
 
-
 #: Fields a query or a rule may name; a bill's French title is searched as ``title``.
 FIELDS: tuple[str, ...] = ("title", "summary", "subjects", "actions")
 
