@@ -86,16 +86,27 @@ class Seq:
         firsts = self.specs[0].occurrences(doc, field)
         if len(self.specs) == 1:
             return firsts
-        following = [{o[0]: o for o in spec.occurrences(doc, field)} for spec in self.specs[1:]]
+        # By first position, every occurrence: a wildcard may find both a compound's part and the
+        # compound joined there ("authoriz*" in "authorization-request": "authorization" and
+        # "authorizationrequest"), and either may be the one the phrase continues from.
+        following: list[dict[int, list[tuple[int, int, int, int]]]] = []
+        for spec in self.specs[1:]:
+            by_first: dict[int, list[tuple[int, int, int, int]]] = {}
+            for occurrence in spec.occurrences(doc, field):
+                by_first.setdefault(occurrence[0], []).append(occurrence)
+            following.append(by_first)
         found = []
-        for first, last, start, end in firsts:
+        for occurrence in firsts:
+            chains = [occurrence]
             for by_first in following:
-                after = by_first.get(last + 1)
-                if after is None:
+                chains = [
+                    (first, after[1], start, after[3])
+                    for first, last, start, _ in chains
+                    for after in by_first.get(last + 1, ())
+                ]
+                if not chains:
                     break
-                last, end = after[1], after[3]
-            else:
-                found.append((first, last, start, end))
+            found.extend(chains)
         return found
 
     def anchor(self) -> str:

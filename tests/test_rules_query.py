@@ -58,6 +58,7 @@ WORDS = [
     ("phrase-across-acronym-dots", '"A.I."', "uses A.I. tools", True),
     ("phrase-ending-in-period", '"health care."', "Health Care. Next", True),
     ("phrase-with-slash", '"health/medical records"', "health/medical records", True),
+    ("phrase-wildcard-then-compound-part", '"prior authoriz* request"', "prior authorization-request forms", True),
     ("phrase-across-slash", '"medical records"', "health/medical records", True),
     ("near-counts-break-as-word", "health NEAR/0 data", "health; data", False),
     ("phrase-wildcard", '"electronic health record*"', "electronic health records", True),
