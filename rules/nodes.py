@@ -316,6 +316,12 @@ class Near(Node):
         return self.left.scopes() | self.right.scopes()
 
 
-def _anchor_cost(terms: list[Term]) -> int:
+def _anchor_cost(terms: list[Term]) -> float:
     """About how many bills in 100,000 have one of ``terms``: the lower, the fewer evaluations."""
-    return sum(frequency(seq.anchor()) for term in terms for seq in term.alternatives)
+    return sum(_seq_cost(seq) for term in terms for seq in term.alternatives)
+
+
+def _seq_cost(seq: Seq) -> float:
+    """About how many bills in 100,000 hold ``seq``: its rarest word's count, a tenth of it per
+    further word (words side by side are rarer than either alone)."""
+    return frequency(seq.anchor()) * 0.1 ** (len(seq.specs) - 1)
