@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import compress, count, pairwise
 
-from rules import prefilter
+from rules import batch, prefilter
 from rules.explain import BillText, RuleMatch
 from rules.nodes import Seq
 from rules.positions import PositionalDoc
@@ -38,6 +38,10 @@ from rules.text import WORD_RE, fold
 _CACHE_LIMIT = 2_000_000
 #: Fewer bills than this are matched one by one: the joint search would not pay for itself.
 _BATCH_LEAST = 8
+#: From this many bills, match_many compiles the rules for Hyperscan (rules/batch.py): about a
+#: second for the pack with 500 more rules, won back within a few ten thousand bills. Once
+#: compiled, every batch of _BATCH_LEAST or more uses it.
+COMPILE_LEAST = 20_000
 
 # ASCII text is split with byte operations: letters and digits kept (lower case), hyphens kept to
 # find compounds, everything else a space. Other text goes through fold() first.
@@ -79,6 +83,7 @@ class Matcher:
         self._triggering: set[bytes] = set()  # terms supplying a single-word anchor key
         self._by_jurisdiction: dict[str | None, frozenset[int]] = {}
         self._search: prefilter.AnchorSearch | None = None  # built on the first match_many
+        self._batch: batch.BatchMatch | None = None  # (the one in use: see match_many)
 
     def _index_triggers(self) -> None:
         """A phrase of plain words triggers on its rarest pair of adjacent words (looked up at the
@@ -109,15 +114,41 @@ class Matcher:
         return self._evaluate(bill, keys)
 
     def match_many(self, bills: Sequence[BillText]) -> list[list[RuleMatch]]:
-        """:meth:`match` for each bill, faster for many bills: one search over all of their texts
-        finds the few bills holding an anchor of some rule (rules/prefilter.py), and only those are
-        matched word by word. Without ``pyahocorasick``, bill by bill (same results)."""
-        if not self.rules or len(bills) < _BATCH_LEAST or not prefilter.available():
+        """:meth:`match` for each bill, faster for many bills. Once compiled (:meth:`compile_batch`,
+        done here from COMPILE_LEAST bills), with ``hyperscan``: the bills are searched jointly and
+        the rules decided by set operations (rules/batch.py). Else with ``ahocorasick-rs``: one
+        search finds the few bills holding an anchor of some rule (rules/prefilter.py), and only
+        those are matched word by word. Else bill by bill. The results are the same."""
+        if not self.rules or len(bills) < _BATCH_LEAST:
+            return [self.match(bill) for bill in bills]
+        if self._batch is None and len(bills) >= COMPILE_LEAST and batch.available():
+            self.compile_batch()
+        if self._batch is not None:
+            return self._batch.match(bills)
+        if not prefilter.available():
             return [self.match(bill) for bill in bills]
         if self._search is None:
             self._search = self._anchor_search()
         candidates = self._search.candidates([self._folded(bill) for bill in bills])
         return [self.match(bill) if index in candidates else [] for index, bill in enumerate(bills)]
+
+    def compile_batch(self) -> bool:
+        """Compile the rules for matching many bills at once (rules/batch.py), whatever the batch
+        size from now on; False when ``hyperscan`` is not installed."""
+        if self._batch is None and self.rules and batch.available():
+            self._batch = batch.BatchMatch(self.rules, self.groups, self._triggers, self._is_rule_word, self.match)
+        return self._batch is not None
+
+    def _is_rule_word(self, word: str) -> bool:
+        """True when ``word`` is a word of some rule or starts with a wildcard's prefix."""
+        if word in self._words:
+            return True
+        for length in self._prefix_lengths:
+            if length > len(word):
+                return False
+            if word[:length] in self._prefixes:
+                return True
+        return False
 
     def _anchor_search(self) -> prefilter.AnchorSearch:
         pairs = [

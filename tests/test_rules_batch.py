@@ -1,9 +1,12 @@
-"""match_many (one search over many bills, then word by word) gives exactly what match gives.
+"""match_many gives exactly what match gives, with either joint search.
 
-Every row of the query-language tables is matched inside a batch of other bills, first, in the
-middle and last (bill boundaries are where a joint search could go wrong), and compared with the
-expected answer; then cases aimed at the joint search itself (compounds, punctuation between the
-words of a phrase, other scripts), hits and snippets included.
+The two engines: ``ahocorasick`` (rules/prefilter.py: one search for anchors, then word by word)
+and ``hyperscan`` (rules/batch.py: compiled search of every sequence, rules decided by set
+operations). Every row of the query-language tables is matched inside a batch of other bills,
+first, in the middle and last (bill boundaries are where a joint search could go wrong), and
+compared with the expected answer; then cases aimed at the joint searches themselves (compounds,
+punctuation between the words of a phrase, fields and list items, other scripts), hits and
+snippets included; then 2,646 real bills against the pack and rules of every shape.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rules import prefilter
+from rules import batch, prefilter
 from rules.explain import BillText
 from rules.matcher import Matcher
 from rules.query import parse_query
@@ -26,7 +29,19 @@ from tests.test_rules_query import (
     make_rule,
 )
 
-pytestmark = pytest.mark.skipif(not prefilter.available(), reason="ahocorasick-rs is not installed")
+ENGINES = ["ahocorasick", "hyperscan"]
+
+
+def make_matcher(rules: list[Rule], engine: str) -> Matcher:
+    """A matcher whose match_many uses ``engine`` for batches of 8 bills or more."""
+    if engine == "hyperscan" and not batch.available():
+        pytest.skip("hyperscan is not installed")
+    if engine == "ahocorasick" and not prefilter.available():
+        pytest.skip("ahocorasick-rs is not installed")
+    matcher = Matcher(rules)
+    if engine == "hyperscan":
+        assert matcher.compile_batch()
+    return matcher
 
 FILLER = [
     BillText.of(title="An Act concerning motor vehicles", summary="Amends the vehicle code."),
@@ -58,18 +73,20 @@ def _single(matcher: Matcher, bill: BillText) -> list[tuple[str, list[tuple[str,
     return [(m.rule_id, [(h.field, h.start, h.end) for h in m.hits], m.snippet) for m in matcher.match(bill)]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("name", "query", "text", "expected"), WORDS + BOOLEAN + NEAR, ids=_ids(WORDS + BOOLEAN + NEAR))
-def test_language_tables_in_a_batch(name, query, text, expected):
-    matcher = Matcher([make_rule(query)])
+def test_language_tables_in_a_batch(name, query, text, expected, engine):
+    matcher = make_matcher([make_rule(query)], engine)
     bill = BillText.of(summary=text)
     for found in _found(matcher, bill):
         assert bool(found) is expected
         assert found == _single(matcher, bill)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("name", "query", "fields", "expected"), FIELDS_AND_CASE, ids=_ids(FIELDS_AND_CASE))
-def test_fields_and_case_tables_in_a_batch(name, query, fields, expected):
-    matcher = Matcher([make_rule(query)])
+def test_fields_and_case_tables_in_a_batch(name, query, fields, expected, engine):
+    matcher = make_matcher([make_rule(query)], engine)
     bill = BillText.of(**fields)
     for found in _found(matcher, bill):
         assert bool(found) is expected
@@ -98,9 +115,10 @@ JOINT_SEARCH = [
 ]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("name", "query", "title"), JOINT_SEARCH, ids=_ids(JOINT_SEARCH))
-def test_joint_search_keeps_every_match(name, query, title):
-    matcher = Matcher([make_rule(query)])
+def test_joint_search_keeps_every_match(name, query, title, engine):
+    matcher = make_matcher([make_rule(query)], engine)
     bill = BillText.of(title=title)
     single = _single(matcher, bill)
     assert single, "the case must match bill by bill"
@@ -108,13 +126,14 @@ def test_joint_search_keeps_every_match(name, query, title):
         assert found == single
 
 
-def test_pack_and_many_rules_on_many_bills_agree_with_match():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_pack_and_many_rules_on_many_bills_agree_with_match(engine):
     """The pack plus phrase, wildcard, NEAR and exact-case rules over varied bills, in one batch."""
     extra = ['"prescription monitoring"', "inter-operab*", "=HIT NEAR/3 workforce", '"e-prescribing mandate"', "telesante"]
     rules = load_rules([HEALTH_IT_PACK]).enabled + [
         Rule(id=f"x{n}", name=f"x{n}", query_text=q, query=parse_query(q), path=Path("x.toml")) for n, q in enumerate(extra)
     ]
-    matcher = Matcher(rules)
+    matcher = make_matcher(rules, engine)
     bills = [BillText.of(title=title) for _, _, title in JOINT_SEARCH] + FILLER + [
         BillText.of(title="Health information exchange; HIE governance", summary="Electronic health records."),
         BillText.of(title="Loi sur la télésanté", summary="Dossier de santé électronique."),
@@ -159,3 +178,193 @@ def test_position_words_leave_hyphens_and_other_scripts_to_the_index():
     assert position_words("e-prescribing") is None
     assert position_words("закон") is None
     assert position_words("télésanté") == ["telesante"]
+
+
+# (id, query, bill fields, expected): texts aimed at rules/batch.py, where each field is searched
+# on its own with punctuation turned into spaces and breaks.
+HARD_TEXTS = [
+    ("compounds-joined-and-part", '"health eprescribing"', {"title": "e-health e-prescribing rules"}, True),
+    ("compound-joined-next-to-compound", '"telehealth services"', {"title": "tele-health services-related costs"}, True),
+    ("compound-joined-word", "healthcare", {"summary": "health-care workers"}, True),
+    ("many-spaces", '"health information"', {"summary": "health      information"}, True),
+    ("punctuation-run", '"health information"', {"summary": "health / * / information"}, True),
+    ("apostrophe-and-space", '"patients records"', {"summary": "the patients' records"}, True),
+    ("comma-break", '"health information"', {"summary": "health, information"}, False),
+    ("new-line-inside-field", '"health information"', {"summary": "public health\ninformation"}, True),
+    ("period-new-line-break", '"health information"', {"summary": "public health.\ninformation"}, False),
+    ("space-hyphen-break", '"health information"', {"summary": "health -information"}, False),
+    ("hyphen-space-break", '"telehealth services"', {"summary": "telehealth- services"}, False),
+    ("hyphen-new-line", '"telehealth services"', {"summary": "telehealth-\nservices"}, True),
+    ("double-hyphen", '"health information"', {"summary": "health--information"}, True),
+    ("dot-inside", '"health information"', {"summary": "health.information"}, True),
+    ("hyphen-first", "telehealth", {"summary": "-telehealth services"}, True),
+    ("break-character", '"health information"', {"summary": "health\x02information"}, False),
+    ("separator-character", '"health information"', {"summary": "health\x01information"}, True),
+    ("phrase-across-fields", '"health information"', {"title": "Public health", "summary": "Information sharing"}, False),
+    ("phrase-across-subjects", '"health information"', {"subjects": ["Public Health", "Information Technology"]}, False),
+    ("phrase-in-one-subject", '"health information"', {"subjects": ["Other", "Health Information"]}, True),
+    ("phrase-across-actions", '"health information"', {"actions": ["Referred to Health", "Information requested"]}, False),
+    ("scope-word-elsewhere", "title:telehealth", {"title": "An act", "summary": "telehealth"}, False),
+    ("scope-word-there", "title:telehealth", {"title": "Telehealth act", "summary": "other"}, True),
+    ("not-word-in-other-field", "telehealth NOT hunting", {"title": "Telehealth", "summary": "hunting licenses"}, False),
+    ("near-across-fields", "telehealth NEAR/3 licensure", {"title": "Telehealth", "summary": "licensure"}, False),
+    ("near-in-field", "telehealth NEAR/3 licensure", {"summary": "telehealth provider licensure"}, True),
+    ("near-too-far", "telehealth NEAR/1 licensure", {"summary": "telehealth and provider licensure"}, False),
+    ("or-decided-without-near", "broadband OR (telehealth NEAR/2 licensure)", {"summary": "broadband access"}, True),
+    ("not-near", "telehealth NOT (telehealth NEAR/2 fishing)", {"summary": "telehealth for fishing"}, False),
+    ("not-near-far", "telehealth NOT (telehealth NEAR/2 fishing)", {"summary": "telehealth, and then much later fishing"}, True),
+    ("exact-case-folded-only", "=HIT", {"summary": "a hit song"}, False),
+    ("exact-case", "=HIT AND workforce", {"summary": "HIT workforce"}, True),
+    ("wildcard-in-phrase", '"prior authoriz* request"', {"summary": "prior authorization request"}, True),
+    ("wildcard-in-phrase-compound", '"prior authoriz* request"', {"summary": "prior authorization-request forms"}, True),
+    ("wildcard-compound-joined", "interoperab*", {"summary": "inter-operability"}, True),
+    ("french-title", "télésanté", {"title": "Act", "extras": {"title_fr": "Loi sur la télésanté"}}, True),
+    ("accented-summary", "telesante", {"summary": "Loi sur la TÉLÉSANTÉ"}, True),
+    ("other-script", "телемедицина", {"summary": "закон о телемедицина"}, True),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("name", "query", "fields", "expected"), HARD_TEXTS, ids=_ids(HARD_TEXTS))
+def test_hard_texts_agree_with_match(name, query, fields, expected, engine):
+    matcher = make_matcher([make_rule(query)], engine)
+    bill = BillText.of(**fields)
+    assert bool(matcher.match(bill)) is expected
+    for found in _found(matcher, bill):
+        assert bool(found) is expected
+        assert found == _single(matcher, bill)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_jurisdictions_and_excludes_in_a_batch(engine):
+    rules = [
+        Rule(id="tx", name="tx", query_text="telehealth", query=parse_query("telehealth"), path=Path("x.toml"),
+             jurisdictions=("US-TX",)),
+        Rule(id="ex", name="ex", query_text="telehealth", query=parse_query("telehealth"), path=Path("x.toml"),
+             exclude_text="hunting", exclude=parse_query("hunting")),
+        Rule(id="title-only", name="t", query_text="telehealth", query=parse_query("telehealth"), path=Path("x.toml"),
+             fields=frozenset({"title"})),
+    ]
+    matcher = make_matcher(rules, engine)
+    bills = FILLER * 2 + [
+        BillText.of(jurisdiction="US-TX", title="Telehealth"),
+        BillText.of(jurisdiction="US-CA", title="Telehealth", summary="hunting"),
+        BillText.of(jurisdiction="CA-QC", title="Act", summary="telehealth"),
+    ]
+    found = [[m.rule_id for m in result] for result in matcher.match_many(bills)]
+    assert found[-3:] == [["tx", "ex", "title-only"], ["title-only"], ["ex"]]
+    assert found == [[m.rule_id for m in matcher.match(bill)] for bill in bills]
+
+
+LABELS = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "relevance_labels.csv"
+
+
+def _labelled_bills() -> list[BillText]:
+    import csv
+
+    with LABELS.open(newline="", encoding="utf-8") as handle:
+        return [
+            BillText.of(jurisdiction=f"US-{row['state']}", title=row["title"],
+                        summary=row["description"] if row["description"] != row["title"] else None)
+            for row in csv.DictReader(handle)
+        ]
+
+
+def _rules_of_every_shape(bills: list[BillText], count: int = 300) -> list[Rule]:
+    """Rules written from the bills' own words: words, wildcards, phrases (with a wildcard inside
+    too), AND, NEAR, OR, NOT, scopes, excludes, jurisdictions and exact case; a fixed seed."""
+    import collections
+    import random
+    import re
+
+    words: collections.Counter[str] = collections.Counter()
+    pairs: collections.Counter[tuple[str, str]] = collections.Counter()
+    for bill in bills:
+        found = re.findall(r"[a-z][a-z0-9]+", " ".join(bill.texts.values()).lower())
+        words.update(set(found))
+        pairs.update(set(zip(found, found[1:])))
+    common = sorted(w for w, n in words.items() if 3 <= n <= 200 and len(w) >= 4)
+    bigrams = sorted(p for p, n in pairs.items() if 2 <= n <= 100 and min(map(len, p)) >= 3)
+    rng = random.Random(11)
+    shapes = [
+        lambda: rng.choice(common),
+        lambda: rng.choice(common)[:5] + "*",
+        lambda: '"%s %s"' % rng.choice(bigrams),
+        lambda: '"%s %s*"' % (rng.choice(bigrams)[0], rng.choice(bigrams)[1][:4]),
+        lambda: '"%s* %s"' % (rng.choice(bigrams)[0][:4], rng.choice(bigrams)[1]),
+        lambda: f"{rng.choice(common)} AND {rng.choice(common)}",
+        lambda: f"{rng.choice(common)} NEAR/4 {rng.choice(common)}",
+        lambda: "(%s OR %s) NOT %s" % (rng.choice(common), rng.choice(common), rng.choice(common)),
+        lambda: f"title:{rng.choice(common)} OR summary:\"{' '.join(rng.choice(bigrams))}\"",
+        lambda: f"={rng.choice(common).upper()} OR ={rng.choice(common).capitalize()}",
+    ]
+    rules = []
+    for number in range(count):
+        query = shapes[number % len(shapes)]()
+        options = {}
+        if number % 7 == 3:
+            options.update(exclude_text=(exclude := rng.choice(common)), exclude=parse_query(exclude))
+        if number % 11 == 5:
+            options.update(jurisdictions=("US-T*", "US-C*"))
+        if number % 13 == 4:
+            options.update(fields=frozenset({"title"}))
+        rules.append(Rule(id=f"g{number}", name=f"g{number}", query_text=query, query=parse_query(query),
+                          path=Path("g.toml"), **options))
+    return rules
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_real_bills_with_the_pack_and_rules_of_every_shape_agree_with_match(engine):
+    """2,646 real bills (LegiScan, CC BY 4.0): the same matches in the same order as match gives."""
+    bills = _labelled_bills()
+    rules = load_rules([HEALTH_IT_PACK]).enabled + _rules_of_every_shape(bills)
+    matcher = make_matcher(rules, engine)
+    many = [[m.rule_id for m in found] for found in matcher.match_many(bills)]
+    single = [[m.rule_id for m in matcher.match(bill)] for bill in bills]
+    assert many == single
+    assert sum(map(len, single)) > 1_000  # the comparison is not of empty lists
+    assert len({rule_id for found in single for rule_id in found}) > 150
+
+
+def test_match_many_compiles_for_large_batches(monkeypatch):
+    if not batch.available():
+        pytest.skip("hyperscan is not installed")
+    import rules.matcher
+
+    monkeypatch.setattr(rules.matcher, "COMPILE_LEAST", 10)
+    matcher = Matcher([make_rule("telehealth")])
+    small, large = (FILLER * copies + [BillText.of(title="Telehealth")] for copies in (2, 3))
+    assert [bool(found) for found in matcher.match_many(small)] == [False] * 8 + [True]
+    assert matcher._batch is None  # 9 bills: the anchor search
+    assert [bool(found) for found in matcher.match_many(large)] == [False] * 12 + [True]
+    assert matcher._batch is not None  # 13 bills: compiled, and used from now on
+    assert [bool(found) for found in matcher.match_many(small)] == [False] * 8 + [True]
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_batch_leaves_garbage_collection_as_it_found_it(collecting):
+    import gc
+
+    if not batch.available():
+        pytest.skip("hyperscan is not installed")
+    matcher = make_matcher([make_rule("telehealth")], "hyperscan")
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        matcher.match_many(FILLER * 3)
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_threads_share_a_compiled_matcher():
+    """Scans in several threads may match with the same rules at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    matcher = make_matcher(load_rules([HEALTH_IT_PACK]).enabled, "hyperscan")
+    bills = _labelled_bills()[:400]
+    expected = [[m.rule_id for m in matcher.match(bill)] for bill in bills]
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda _: [[m.rule_id for m in found] for found in matcher.match_many(bills)], range(8)))
+    assert all(run == expected for run in runs)
+    assert sum(map(bool, expected)) > 20

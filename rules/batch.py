@@ -1,0 +1,449 @@
+"""Many bills matched at once by compiled regular expressions (Hyperscan), rules decided per rule.
+
+:meth:`Matcher.match <rules.matcher.Matcher.match>` reads one bill at a time in Python, which over
+many bills costs microseconds per bill even where nothing matches. :class:`BatchMatch` leaves the
+reading to Hyperscan (the ``hyperscan`` package: Intel's multi-pattern regular expression engine,
+compiled C) and decides each rule for all bills at once with a few set operations. Bills go through
+in chunks of :data:`CHUNK`, so that its buffers stay small.
+
+1. **Which bills may match at all.** The chunk's folded texts are joined, lower case, with every
+   character other than a letter or digit a space; one search finds the bills holding an anchor
+   sequence of some rule (rules.matcher: one of a rule's anchors occurs in every bill it matches),
+   written as its words with one to :data:`_MOST_SPACES` spaces between them; a longer run of
+   spaces makes a bill a candidate too. A second search, over the bills with a hyphen not found
+   yet, their hyphens removed, finds the sequences written with compounds ("tele-health" for
+   "telehealth"): a one-word sequence as a whole word, a longer one as its words with up to
+   :data:`_MOST_SPACES` spaces or nothing between them, not bounded at either end (an end may be
+   a part of a compound: "tele-health services-related"). Both are supersets of where the
+   sequences occur. A bill whose folded text is not ASCII goes to :meth:`Matcher.match`.
+2. **Where every sequence occurs, exactly.** Each field of the bills found (each item of a
+   subjects or actions list on its own) is searched for every sequence of every rule, each
+   reported once per field. The sentence breaks are marked as rules.text.index_positions marks
+   them (". ", ".\\n", " -", "- " and ``,;:!?()[]{}"|``) and every other character other than a
+   letter or digit is a space, hyphens included, so that the parts of a compound are words next to
+   one another, as in the positional index. A sequence occurs exactly where its words stand with
+   only spaces between them, between boundaries (the field's ends, a space, a break); a wildcard
+   word is its prefix and any letters or digits. This leaves out the joined form of a compound
+   ("eprescribing" for "e-prescribing"): a bill with a compound whose joined form is a rule word
+   (or starts with a wildcard's prefix) goes to :meth:`Matcher.match`.
+3. **Which rules match.** Each (sequence, field) gives the set of bills where it occurs, and a
+   rule is decided for all bills at once: a word or phrase is the union of its sequences' sets in
+   the rule's fields (or its scope), AND an intersection, OR a union, NOT a difference. NEAR and
+   exact-case words need positions or case: they narrow the bills the same way (NEAR as AND, an
+   exact-case word as its folded form), and the bills left that no other part of the rule decides
+   are checked on their positional index (rules.positions), as :meth:`Matcher.match` checks them.
+
+The evidence (hits, snippet) is gathered when asked for, as for :meth:`Matcher.match`, and the
+results are the same: tests/test_rules_batch.py compares the two on the language tables, real bills
+and texts made to be hard, and benchmarks/rules.py on 100,000 bills.
+
+Compiling the rules takes about a second for the pack with 500 more rules (rules.matcher uses this
+path for large batches, or once it is compiled).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from itertools import accumulate, compress, count, product, repeat
+from operator import add, contains, methodcaller, not_, sub
+from typing import TYPE_CHECKING, Any
+
+from rules.explain import BillText, RuleMatch, field_group
+from rules.nodes import And, Near, Node, Not, Or, Term
+from rules.positions import PositionalDoc
+from rules.sequences import Seq, Spec
+from rules.text import fold
+
+if TYPE_CHECKING:
+    from rules.ruleset import Rule
+
+try:  # optional: without it, match_many uses rules.prefilter (same results, slower)
+    import hyperscan
+except ImportError:  # pragma: no cover - depends on the environment
+    hyperscan = None  # type: ignore[assignment]
+
+#: Bills per joint search.
+CHUNK = 16_000
+
+_SEPARATOR = 1  # between two fields or items (step 2); a bill holding it is matched one by one
+_BREAK = 2
+_BREAK_CHARS = ',;:!?()[]{}"|'
+# Step 1: letters and digits in lower case, everything else a space.
+_LOOSE = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + b" " * 128
+# Step 2: letters and digits in lower case, breaks and separators kept, everything else a space.
+_EXACT = bytes(
+    c if chr(c).isalnum() or c in (_SEPARATOR, _BREAK) else _BREAK if chr(c) in _BREAK_CHARS else 32
+    for c in range(128)
+).lower() + b" " * 128
+# The two-character breaks of rules.text.index_positions, each replaced by a break and the space
+# or new line, so that the text keeps its length.
+_BREAK_MARKS = ((b". ", b"\x02 "), (b".\n", b"\x02\n"), (b" -", b" \x02"), (b"- ", b"\x02 "))
+#: Step 1 writes a phrase with one to this many spaces between its words; a longer run of spaces
+#: anywhere in a bill makes it a candidate.
+_MOST_SPACES = 3
+
+
+def available() -> bool:
+    """True when Hyperscan (the ``hyperscan`` package) can be used."""
+    return hyperscan is not None
+
+
+class BatchMatch:
+    """The rules of a :class:`~rules.matcher.Matcher` compiled for matching many bills at once."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        groups: frozenset[str],
+        triggers: Iterable[Seq],
+        joined_key: Callable[[str], bool],
+        match_one: Callable[[BillText], list[RuleMatch]],
+    ) -> None:
+        if hyperscan is None:
+            raise RuntimeError("hyperscan is not installed")
+        self.rules = list(rules)
+        self.groups = groups
+        self._joined_key = joined_key
+        self._match_one = match_one
+        self._lock = threading.Lock()
+        # Every sequence of every rule, numbered once per distinct word list.
+        self._number: dict[tuple[Spec, ...], int] = {}
+        for rule in self.rules:
+            for node in (rule.query, rule.exclude):
+                for term in node.terms() if node is not None else ():
+                    for seq in term.alternatives:
+                        self._number.setdefault(seq.specs, len(self._number))
+        plain = [specs for specs in {seq.specs for seq in triggers} if _ascii(specs)]
+        self._anchors = _step_one(_loose(specs) for specs in plain)
+        self._joined = _step_one(_joined(specs) for specs in plain)
+        exact = [(number, specs) for specs, number in self._number.items() if _ascii(specs)]
+        self._exact = _database([_exact(specs) for _, specs in exact], [number for number, _ in exact], hyperscan.HS_FLAG_SINGLEMATCH)
+
+    def match(self, bills: Sequence[BillText]) -> list[list[RuleMatch]]:
+        """The matches of each bill, as :meth:`Matcher.match` gives them."""
+        # The batch makes hundreds of thousands of small lists, sets and tuples that live until it
+        # returns, none of them in a reference cycle; with the cyclic collector on, their making
+        # would walk the caller's whole heap over and over (a quarter of the time on 100,000 bills).
+        # One batch at a time: a compiled database has one scratch space for its searches.
+        with self._lock:
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                return self._match(bills)
+            finally:
+                if collecting:
+                    gc.enable()
+
+    def _match(self, bills: Sequence[BillText]) -> list[list[RuleMatch]]:
+        occurrences = _Occurrences(self.groups)
+        slow: list[int] = []  # bills for Matcher.match
+        joined = methodcaller("joined", self.groups)
+        for start in range(0, len(bills), CHUNK):
+            chunk = bills[start : start + CHUNK]
+            texts = list(map(joined, chunk))  # the searched fields, one per line
+            other: set[int] = set()  # not ASCII once folded
+            for i in compress(count(), map(not_, map(str.isascii, texts))):
+                texts[i] = fold(texts[i])[0]
+                if not texts[i].isascii():
+                    other.add(i)
+            local = []
+            for i in sorted(self._candidates(texts, other)):
+                text = texts[i]
+                if i in other or "\x01" in text or ("-" in text and any(map(self._joined_key, _joined_forms(text)))):
+                    slow.append(start + i)
+                else:
+                    local.append(start + i)
+            self._occurrences(bills, local, occurrences, slow)
+        results: list[list[RuleMatch]] = [[] for _ in bills]
+        evaluation = _Evaluation(self._number, occurrences)
+        for number, rule in enumerate(self.rules):
+            sure, maybe = evaluation.bills(rule.query, rule.fields)
+            if rule.exclude is not None and maybe:
+                sure_not, maybe_not = evaluation.bills(rule.exclude, rule.fields, maybe)
+                sure, maybe = sure - maybe_not, maybe - sure_not
+            for index in sorted(maybe):
+                bill = bills[index]
+                if rule.jurisdictions and not rule.applies_to(bill.jurisdiction):
+                    continue
+                present = partial(_Present, self._number, occurrences, index)
+                if index in sure or _positional_test(rule, bill, present()):
+                    results[index].append(RuleMatch(rule, bill, partial(_hits, rule, bill, present)))
+        for index in slow:
+            results[index] = self._match_one(bills[index])
+        return results
+
+    def _candidates(self, texts: list[str], skip: set[int]) -> set[int]:
+        """Step 1: indexes of the texts holding an anchor sequence (a superset), and of those in
+        ``skip`` (not ASCII once folded)."""
+        if skip:
+            texts = ["" if i in skip else text for i, text in enumerate(texts)]
+        found = _search(self._anchors, texts, delete=b"")
+        # Compounds joined, in the bills not found yet.
+        hyphenated = [i for i in compress(count(), map(contains, texts, repeat("-"))) if i not in found]
+        if hyphenated:
+            found.update(hyphenated[i] for i in _search(self._joined, [texts[i] for i in hyphenated], delete=b"-"))
+        return found | skip
+
+    def _occurrences(self, bills: Sequence[BillText], indexes: list[int], occurrences: _Occurrences, slow: list[int]) -> None:
+        """Step 2: records where the sequences occur in the bills at ``indexes``; a bill with a
+        field that is not ASCII once folded is added to ``slow`` instead."""
+        segments: list[bytes] = []
+        first = len(occurrences.bill)  # the number of this call's first segment
+        bill_of, group_of = occurrences.bill, occurrences.group
+        for index in indexes:
+            pieces = _segments(bills[index], self.groups)
+            if pieces is None:
+                slow.append(index)
+                continue
+            for group, piece in pieces:
+                segments.append(piece)
+                bill_of.append(index)
+                group_of.append(group)
+        if not segments:
+            return
+        data = b"\x01" + b"\x01".join(segments) + b"\x01"
+        for mark, replacement in _BREAK_MARKS:
+            data = data.replace(mark, replacement)
+        data = data.translate(_EXACT)
+        segments_of = occurrences.segments
+        segment = first
+
+        def found(number: int, _: int, __: int, ___: int, ____: Any) -> None:
+            segments_of[number].append(segment)
+
+        scan = self._exact.scan  # each sequence reported once per segment (HS_FLAG_SINGLEMATCH)
+        for segment, piece in enumerate(data[1:-1].split(b"\x01"), first):
+            scan(piece, match_event_handler=found)
+
+
+class _Occurrences:
+    """Where the sequences occur: the segments (fields, list items) of the bills searched."""
+
+    def __init__(self, groups: frozenset[str]) -> None:
+        self.groups = groups
+        self.bill: list[int] = []  # the bill index of each segment
+        self.group: list[str] = []  # the field group of each segment
+        self.segments: defaultdict[int, list[int]] = defaultdict(list)  # sequence number -> segments holding it
+        self._bills: dict[tuple[int, frozenset[str]], set[int]] = {}
+
+    def bills(self, number: int, groups: frozenset[str]) -> set[int]:
+        """The bills where sequence ``number`` occurs in a field of ``groups``."""
+        found = self._bills.get((number, groups))
+        if found is None:
+            segments = self.segments.get(number, ())
+            if groups >= self.groups:
+                found = {self.bill[segment] for segment in segments}
+            else:
+                found = {self.bill[segment] for segment in segments if self.group[segment] in groups}
+            self._bills[number, groups] = found
+        return found
+
+    def everyone(self) -> set[int]:
+        return set(self.bill)
+
+
+class _Evaluation:
+    """Which bills a query node matches, from where its sequences occur: (sure, maybe) sets.
+
+    Words, phrases and wildcards in fields or scopes, AND, OR and NOT are exact (sure = maybe).
+    NEAR and exact-case words are only "maybe" (NEAR when both sides may match; an exact-case word
+    where the folded word occurs): the caller checks the bills that are maybe but not sure on their
+    positional index.
+    """
+
+    def __init__(self, number: dict[tuple[Spec, ...], int], occurrences: _Occurrences) -> None:
+        self._number = number
+        self._occurrences = occurrences
+        self._everyone = occurrences.everyone()
+
+    def bills(self, node: Node, groups: frozenset[str], within: set[int] | None = None) -> tuple[set[int], set[int]]:
+        within = self._everyone if within is None else within
+        if not within:
+            return set(), set()
+        if isinstance(node, Term):
+            if node.scope is not None:
+                groups = groups & {node.scope}
+            found: set[int] = set()
+            for seq in node.alternatives:
+                found |= self._occurrences.bills(self._number[seq.specs], groups)
+            found &= within
+            return (set(), found) if _positional(node) else (found, found)
+        if isinstance(node, And | Near):
+            children = node.children if isinstance(node, And) else (node.left, node.right)
+            sure, maybe = within, within
+            # Positive parts first: a NOT only looks at the bills they leave.
+            for child in sorted(children, key=lambda child: isinstance(child, Not)):
+                child_sure, maybe = self.bills(child, groups, maybe)
+                sure = sure & child_sure
+                if not maybe:
+                    break
+            return (set(), maybe) if isinstance(node, Near) else (sure & maybe, maybe)
+        if isinstance(node, Or):
+            sure, maybe = set(), set()
+            for child in node.children:
+                child_sure, child_maybe = self.bills(child, groups, within)
+                sure |= child_sure
+                maybe |= child_maybe
+            return sure, maybe | sure
+        if isinstance(node, Not):
+            child_sure, child_maybe = self.bills(node.child, groups, within)
+            return within - child_maybe, within - child_sure
+        raise TypeError(f"unknown query node {type(node).__name__}")
+
+
+class _Present:
+    """The sequences that occur in one bill (rules.sequences.Doc.present), for its positional
+    index to skip the others."""
+
+    def __init__(self, number: dict[tuple[Spec, ...], int], occurrences: _Occurrences, index: int) -> None:
+        self._number = number
+        self._occurrences = occurrences
+        self._index = index
+
+    def __contains__(self, seq: object) -> bool:
+        number = self._number.get(seq.specs) if isinstance(seq, Seq) else None
+        return number is not None and self._index in self._occurrences.bills(number, self._occurrences.groups)
+
+
+def _positional(node: Node | None) -> bool:
+    """True when deciding ``node`` needs word positions or case: NEAR, an exact-case word."""
+    if node is None:
+        return False
+    if isinstance(node, Term):
+        return any(spec.exact is not None for seq in node.alternatives for spec in seq.specs)
+    if isinstance(node, Near):
+        return True
+    if isinstance(node, Not):
+        return _positional(node.child)
+    return any(_positional(child) for child in node.children)  # type: ignore[attr-defined]
+
+
+def _positional_test(rule: Rule, bill: BillText, present: _Present) -> bool:
+    """The rule decided on the bill's positional index, as Matcher.match decides it."""
+    doc = PositionalDoc(bill, present)  # type: ignore[arg-type]
+    return rule.query.test(doc, rule.fields) and not (rule.exclude is not None and rule.exclude.test(doc, rule.fields))
+
+
+def _hits(rule: Rule, bill: BillText, present: Callable[[], _Present]) -> list[tuple[str, int, int]]:
+    """The evidence of a rule that matched (gathered when asked for)."""
+    return rule.query.hits(PositionalDoc(bill, present(), spans=True), rule.fields) or []  # type: ignore[arg-type]
+
+
+def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, bytes]] | None:
+    """(field group, folded ASCII text) of each searched field, each item of a list field apart;
+    None when one is not ASCII once folded."""
+    pieces: list[tuple[str, bytes]] = []
+    items = bill.items
+    for name, text in bill.texts.items():
+        group = _GROUPS.get(name) or field_group(name)
+        if group not in groups:
+            continue
+        for piece in items.get(name) or (text,):
+            if not piece.isascii():
+                piece = fold(piece)[0]
+                if not piece.isascii():
+                    return None
+            pieces.append((group, piece.encode("ascii")))
+    return pieces
+
+
+_GROUPS = {name: field_group(name) for name in ("title", "title_fr", "summary", "summary_fr", "subjects", "actions")}
+
+
+# Letters and digits in lower case, hyphens kept, everything else a space: compounds as the
+# positional index splits them (rules.text.index_positions).
+_COMPOUNDS = bytes(c if chr(c).isalnum() or c == ord("-") else 32 for c in range(128)).lower() + b" " * 128
+
+
+def _joined_forms(text: str) -> set[str]:
+    """The joined forms of the hyphenated compounds of ASCII ``text`` ("e-prescribing" -> "eprescribing")."""
+    data = text.encode("ascii").translate(_COMPOUNDS)
+    forms = set()
+    at = data.find(b"-")
+    while at >= 0:
+        start, end = data.rfind(b" ", 0, at) + 1, data.find(b" ", at)
+        parts = [part for part in data[start : end if end >= 0 else len(data)].split(b"-") if part]
+        if len(parts) > 1:
+            forms.add(b"".join(parts).decode("ascii"))
+        at = data.find(b"-", end) if end >= 0 else -1
+    return forms
+
+
+def _search(database: Any, texts: list[str], delete: bytes) -> set[int]:
+    """Indexes of the ASCII ``texts`` in which the database finds something (step 1)."""
+    if database is None or not texts:
+        return set()
+    # Text i is followed by a space at ends[i] (counted after deletion, `data` starting at its
+    # second character): lengths added up, plus one space per text.
+    lengths = map(len, texts) if not delete else map(sub, map(len, texts), map(str.count, texts, repeat("-")))
+    ends = list(map(add, accumulate(lengths), count(1)))
+    data = (" " + " ".join(texts) + " ").encode("ascii").translate(_LOOSE, delete)
+    lasts: list[int] = []  # where each match's last character is: in its text, or the space after it
+    database.scan(data, match_event_handler=lambda _, __, end, ___, ____: lasts.append(end - 1))
+    return set(map(bisect_left, repeat(ends), lasts))
+
+
+def _ascii(specs: tuple[Spec, ...]) -> bool:
+    """Sequences with other scripts only occur in bills that are not ASCII (matched one by one)."""
+    return all(spec.term.isascii() and spec.term.isalnum() for spec in specs)
+
+
+def _word(spec: Spec) -> str:
+    return spec.term + ("[a-z0-9]*" if spec.prefix else "")
+
+
+def _loose(specs: tuple[Spec, ...]) -> list[str]:
+    """Step 1: the words with one to _MOST_SPACES spaces between them, whole (a wildcard open at
+    its end); with a wildcard inside, a regular expression with any number of spaces."""
+    end = "" if specs[-1].prefix else " "
+    if any(spec.prefix for spec in specs[:-1]):
+        return [" " + " +".join(_word(spec) for spec in specs) + end]
+    return [" " + _spaced(specs, gaps) + end for gaps in product(range(1, _MOST_SPACES + 1), repeat=len(specs) - 1)]
+
+
+def _joined(specs: tuple[Spec, ...]) -> list[str]:
+    """Step 1, hyphens removed: a word as a whole word (a compound joined); longer sequences with
+    none to _MOST_SPACES spaces between their words, not bounded at either end."""
+    if len(specs) == 1:
+        return [" " + specs[0].term + ("" if specs[0].prefix else " ")]
+    if any(spec.prefix for spec in specs[:-1]):
+        return [" *".join(_word(spec) for spec in specs[:-1]) + " *" + specs[-1].term]
+    return [_spaced(specs, gaps) for gaps in product(range(_MOST_SPACES + 1), repeat=len(specs) - 1)]
+
+
+def _spaced(specs: tuple[Spec, ...], gaps: tuple[int, ...]) -> str:
+    return specs[0].term + "".join(" " * gap + spec.term for gap, spec in zip(gaps, specs[1:], strict=True))
+
+
+def _step_one(patterns: Iterable[list[str]]) -> Any:
+    """The step 1 database: the patterns, and a run of more than _MOST_SPACES spaces (two words of
+    a phrase may have that much punctuation between them)."""
+    found = [pattern for variants in patterns for pattern in variants]
+    return _database(found + [" " * (_MOST_SPACES + 1)] if found else [])
+
+
+def _exact(specs: tuple[Spec, ...]) -> str:
+    """Step 2 (one field at a time): the words with spaces between them, between boundaries (the
+    field's ends, a space or a break), a wildcard open at its end."""
+    last = specs[-1]
+    body = " +".join(_word(spec) for spec in specs[:-1]) + (" +" if len(specs) > 1 else "")
+    return r"(?:^|[ \x02])" + body + (last.term if last.prefix else last.term + r"(?:[ \x02]|$)")
+
+
+def _database(patterns: list[str], ids: list[int] | None = None, flags: int = 0) -> Any:
+    """A compiled Hyperscan block-mode database; None when there is no pattern."""
+    if not patterns:
+        return None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=[pattern.encode("ascii") for pattern in patterns],
+        ids=ids if ids is not None else list(range(len(patterns))),
+        elements=len(patterns),
+        flags=[flags] * len(patterns),
+    )
+    return database
