@@ -113,11 +113,21 @@ class BatchMatch:
         self._lock = threading.Lock()
         # Every sequence of every rule, numbered once per distinct word list.
         self._number: dict[tuple[Spec, ...], int] = {}
+        self._of_seq: dict[Seq, int] = {}  # the same, by Seq object (hashed by identity, faster)
+        exact_case: set[Term] = set()
         for rule in self.rules:
             for node in (rule.query, rule.exclude):
                 for term in node.terms() if node is not None else ():
                     for seq in term.alternatives:
-                        self._number.setdefault(seq.specs, len(self._number))
+                        self._of_seq[seq] = self._number.setdefault(seq.specs, len(self._number))
+                    if _positional(term):
+                        exact_case.add(term)
+        self._exact_case = frozenset(exact_case)
+        # A rule matches no bill in which none of its anchor sequences occurs (rules.matcher).
+        self._anchor_numbers = [
+            frozenset(self._of_seq[seq] for term in rule.query.anchor_terms() for seq in term.alternatives)
+            for rule in self.rules
+        ]
         plain = [specs for specs in {seq.specs for seq in triggers} if _ascii(specs)]
         self._anchors = _step_one(_loose(specs) for specs in plain)
         self._joined = _step_one(_joined(specs) for specs in plain)
@@ -160,8 +170,11 @@ class BatchMatch:
                     local.append(start + i)
             self._occurrences(bills, local, occurrences, slow)
         results: list[list[RuleMatch]] = [[] for _ in bills]
-        evaluation = _Evaluation(self._number, occurrences)
+        evaluation = _Evaluation(self._of_seq, self._exact_case, occurrences)
+        occurring = set(occurrences.segments)
         for number, rule in enumerate(self.rules):
+            if occurring.isdisjoint(self._anchor_numbers[number]):
+                continue
             sure, maybe = evaluation.bills(rule.query, rule.fields)
             if rule.exclude is not None and maybe:
                 sure_not, maybe_not = evaluation.bills(rule.exclude, rule.fields, maybe)
@@ -170,7 +183,7 @@ class BatchMatch:
                 bill = bills[index]
                 if rule.jurisdictions and not rule.applies_to(bill.jurisdiction):
                     continue
-                present = partial(_Present, self._number, occurrences, index)
+                present = partial(_Present, self._of_seq, occurrences, index)
                 if index in sure or _positional_test(rule, bill, present()):
                     results[index].append(RuleMatch(rule, bill, partial(_hits, rule, bill, present)))
         for index in slow:
@@ -256,8 +269,9 @@ class _Evaluation:
     positional index.
     """
 
-    def __init__(self, number: dict[tuple[Spec, ...], int], occurrences: _Occurrences) -> None:
-        self._number = number
+    def __init__(self, of_seq: dict[Seq, int], exact_case: frozenset[Term], occurrences: _Occurrences) -> None:
+        self._of_seq = of_seq
+        self._exact_case = exact_case
         self._occurrences = occurrences
         self._everyone = occurrences.everyone()
 
@@ -270,9 +284,9 @@ class _Evaluation:
                 groups = groups & {node.scope}
             found: set[int] = set()
             for seq in node.alternatives:
-                found |= self._occurrences.bills(self._number[seq.specs], groups)
+                found |= self._occurrences.bills(self._of_seq[seq], groups)
             found &= within
-            return (set(), found) if _positional(node) else (found, found)
+            return (set(), found) if node in self._exact_case else (found, found)
         if isinstance(node, And | Near):
             children = node.children if isinstance(node, And) else (node.left, node.right)
             sure, maybe = within, within
@@ -300,13 +314,13 @@ class _Present:
     """The sequences that occur in one bill (rules.sequences.Doc.present), for its positional
     index to skip the others."""
 
-    def __init__(self, number: dict[tuple[Spec, ...], int], occurrences: _Occurrences, index: int) -> None:
-        self._number = number
+    def __init__(self, of_seq: dict[Seq, int], occurrences: _Occurrences, index: int) -> None:
+        self._of_seq = of_seq
         self._occurrences = occurrences
         self._index = index
 
     def __contains__(self, seq: object) -> bool:
-        number = self._number.get(seq.specs) if isinstance(seq, Seq) else None
+        number = self._of_seq.get(seq)  # type: ignore[call-overload]
         return number is not None and self._index in self._occurrences.bills(number, self._occurrences.groups)
 
 

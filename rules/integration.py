@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.models import Bill, BillAction, Event, Match, Meta
+from rules import matcher
 from rules.explain import BillText, RuleMatch
 from rules.ruleset import Rule, RuleSet, load_rules
 
@@ -71,6 +72,8 @@ def match_bills(
     store = Store(session)
     summary = MatchSummary()
     ids = sorted(set(bill_ids))
+    if len(ids) >= matcher.COMPILE_LEAST:
+        ruleset.matcher.compile_batch()  # many bills: worth compiling the rules (rules/batch.py)
     with_actions = "actions" in ruleset.matcher.groups
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]

@@ -146,3 +146,35 @@ def test_actions_are_read_only_when_a_rule_searches_them(rules_db, tmp_path):
         session.commit()
     row = matches(rules_db)[(bill, "vetoed")]
     assert row.hits == [{"field": "actions", "start": 11, "end": 17, "text": "Vetoed"}]
+
+
+def test_many_bills_are_matched_with_the_rules_compiled(rules_db, tmp_path, monkeypatch):
+    """From COMPILE_LEAST bills, match_bills compiles the rules for rules/batch.py: same matches."""
+    import pytest
+
+    import rules.matcher
+    from rules import batch
+
+    if not batch.available():
+        pytest.skip("hyperscan is not installed")
+    monkeypatch.setattr(rules.matcher, "COMPILE_LEAST", 3)
+    ruleset = load_ruleset([write_rules(tmp_path, TELEHEALTH + RANSOMWARE)])
+    ids = store_bills(
+        rules_db,
+        *(record(f"HB {n}", title, summary) for n, (title, summary) in enumerate([
+            ("Telehealth parity", "Requires coverage of telehealth services."),
+            ("Hunting licenses", "Fees."),
+            ("Ransomware payments", "Public agencies may not pay a ransomware demand."),
+            ("Tele-health", "Audio-only tele-health visits."),
+        ] * 3)),
+    )
+    with rules_db.session() as session:
+        match_bills(session, ruleset, ids[:2])  # two bills: not compiled
+        assert ruleset.matcher._batch is None
+        summary = match_bills(session, ruleset, ids)
+        assert ruleset.matcher._batch is not None
+        session.commit()
+    assert (summary.bills, summary.matched) == (12, 9)
+    stored = matches(rules_db)
+    assert {rule for _, rule in stored} == {"telehealth", "ransomware"}
+    assert stored[(ids[3], "telehealth")].hits[0]["text"] == "Tele-health"
