@@ -368,3 +368,10 @@ def test_threads_share_a_compiled_matcher():
         runs = list(pool.map(lambda _: [[m.rule_id for m in found] for found in matcher.match_many(bills)], range(8)))
     assert all(run == expected for run in runs)
     assert sum(map(bool, expected)) > 20
+
+
+def test_rules_only_in_another_script():
+    """No rule word is ASCII: nothing to compile for the searches, bills in that script one by one."""
+    matcher = make_matcher([make_rule("телемедицина"), make_rule('"закон о"')], "hyperscan")
+    bills = FILLER * 2 + [BillText.of(title="закон о телемедицина"), BillText.of(title="Telemedicine")]
+    assert [len(found) for found in matcher.match_many(bills)] == [0] * 8 + [2, 0]
