@@ -25,7 +25,8 @@ in chunks of :data:`CHUNK`, so that its buffers stay small.
    only spaces between them, between boundaries (the field's ends, a space, a break); a wildcard
    word is its prefix and any letters or digits. This leaves out the joined form of a compound
    ("eprescribing" for "e-prescribing"): a bill with a compound whose joined form is a rule word
-   (or starts with a wildcard's prefix) goes to :meth:`Matcher.match`.
+   (or starts with a wildcard's prefix) goes to :meth:`Matcher.match`, as does a bill holding the
+   control character that separates the fields here (U+0001).
 3. **Which rules match.** Each (sequence, field) gives the set of bills where it occurs, and a
    rule is decided for all bills at once: a word or phrase is the union of its sequences' sets in
    the rule's fields (or its scope), AND an intersection, OR a union, NOT a difference. NEAR and
@@ -37,8 +38,9 @@ The evidence (hits, snippet) is gathered when asked for, as for :meth:`Matcher.m
 results are the same: tests/test_rules_batch.py compares the two on the language tables, real bills
 and texts made to be hard, and benchmarks/rules.py on 100,000 bills.
 
-Compiling the rules takes about a second for the pack with 500 more rules (rules.matcher uses this
-path for large batches, or once it is compiled).
+Compiling the rules takes under a second for the pack and about a second and a half with 500 more
+rules (rules.matcher uses this path for large batches, or once it is compiled). One batch runs at a
+time per compiled matcher (a database has one scratch space).
 """
 
 from __future__ import annotations
