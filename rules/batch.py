@@ -59,7 +59,7 @@ from rules.explain import BillText, RuleMatch, field_group
 from rules.nodes import And, Near, Node, Not, Or, Term
 from rules.positions import PositionalDoc
 from rules.sequences import Seq, Spec
-from rules.text import fold
+from rules.text import WORD_BYTES, fold
 
 if TYPE_CHECKING:
     from rules.ruleset import Rule
@@ -103,14 +103,14 @@ class BatchMatch:
         rules: Sequence[Rule],
         groups: frozenset[str],
         triggers: Iterable[Seq],
-        joined_key: Callable[[str], bool],
+        rule_keys: Callable[[str], tuple[str, ...]],
         match_one: Callable[[BillText], list[RuleMatch]],
     ) -> None:
         if hyperscan is None:
             raise RuntimeError("hyperscan is not installed")
         self.rules = list(rules)
         self.groups = groups
-        self._joined_key = joined_key
+        self._rule_keys = rule_keys  # a word's index keys: none when it is no rule's word
         self._match_one = match_one
         self._lock = threading.Lock()
         # Every sequence of every rule, numbered once per distinct word list.
@@ -122,7 +122,7 @@ class BatchMatch:
                 for term in node.terms() if node is not None else ():
                     for seq in term.alternatives:
                         self._of_seq[seq] = self._number.setdefault(seq.specs, len(self._number))
-                    if _positional(term):
+                    if any(spec.exact is not None for seq in term.alternatives for spec in seq.specs):
                         exact_case.add(term)
         self._exact_case = frozenset(exact_case)
         # A rule matches no bill in which none of its anchor sequences occurs (rules.matcher).
@@ -166,7 +166,7 @@ class BatchMatch:
             local = []
             for i in sorted(self._candidates(texts, other)):
                 text = texts[i]
-                if i in other or "\x01" in text or ("-" in text and any(map(self._joined_key, _joined_forms(text)))):
+                if i in other or "\x01" in text or ("-" in text and any(map(self._rule_keys, _joined_forms(text)))):
                     slow.append(start + i)
                 else:
                     local.append(start + i)
@@ -326,19 +326,6 @@ class _Present:
         return number is not None and self._index in self._occurrences.bills(number, self._occurrences.groups)
 
 
-def _positional(node: Node | None) -> bool:
-    """True when deciding ``node`` needs word positions or case: NEAR, an exact-case word."""
-    if node is None:
-        return False
-    if isinstance(node, Term):
-        return any(spec.exact is not None for seq in node.alternatives for spec in seq.specs)
-    if isinstance(node, Near):
-        return True
-    if isinstance(node, Not):
-        return _positional(node.child)
-    return any(_positional(child) for child in node.children)  # type: ignore[attr-defined]
-
-
 def _positional_test(rule: Rule, bill: BillText, present: _Present) -> bool:
     """The rule decided on the bill's positional index, as Matcher.match decides it."""
     doc = PositionalDoc(bill, present)  # type: ignore[arg-type]
@@ -371,14 +358,9 @@ def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, bytes]]
 _GROUPS = {name: field_group(name) for name in ("title", "title_fr", "summary", "summary_fr", "subjects", "actions")}
 
 
-# Letters and digits in lower case, hyphens kept, everything else a space: compounds as the
-# positional index splits them (rules.text.index_positions).
-_COMPOUNDS = bytes(c if chr(c).isalnum() or c == ord("-") else 32 for c in range(128)).lower() + b" " * 128
-
-
 def _joined_forms(text: str) -> set[str]:
     """The joined forms of the hyphenated compounds of ASCII ``text`` ("e-prescribing" -> "eprescribing")."""
-    data = text.encode("ascii").translate(_COMPOUNDS)
+    data = text.encode("ascii").translate(WORD_BYTES)  # compounds as the positional index splits them
     forms = set()
     at = data.find(b"-")
     while at >= 0:

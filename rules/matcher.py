@@ -32,7 +32,7 @@ from rules.nodes import Seq
 from rules.positions import PositionalDoc
 from rules.ruleset import Rule
 from rules.term_frequency import frequency
-from rules.text import WORD_RE, fold
+from rules.text import WORD_BYTES, WORD_RE, fold
 
 #: Forget classified terms past this many (a long-running process meets endless new words).
 _CACHE_LIMIT = 2_000_000
@@ -43,9 +43,6 @@ _BATCH_LEAST = 8
 #: compiled, every batch of _BATCH_LEAST or more uses it.
 COMPILE_LEAST = 20_000
 
-# ASCII text is split with byte operations: letters and digits kept (lower case), hyphens kept to
-# find compounds, everything else a space. Other text goes through fold() first.
-_ASCII_TERMS = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c in range(128)).lower() + b" " * 128
 
 
 class Matcher:
@@ -136,19 +133,8 @@ class Matcher:
         """Compile the rules for matching many bills at once (rules/batch.py), whatever the batch
         size from now on; False when ``hyperscan`` is not installed."""
         if self._batch is None and self.rules and batch.available():
-            self._batch = batch.BatchMatch(self.rules, self.groups, self._triggers, self._is_rule_word, self.match)
+            self._batch = batch.BatchMatch(self.rules, self.groups, self._triggers, self._keys_for, self.match)
         return self._batch is not None
-
-    def _is_rule_word(self, word: str) -> bool:
-        """True when ``word`` is a word of some rule or starts with a wildcard's prefix."""
-        if word in self._words:
-            return True
-        for length in self._prefix_lengths:
-            if length > len(word):
-                return False
-            if word[:length] in self._prefixes:
-                return True
-        return False
 
     def _anchor_search(self) -> prefilter.AnchorSearch:
         pairs = [
@@ -184,7 +170,7 @@ class Matcher:
             text = fold(text)[0]  # accents and typographic punctuation: usually ASCII after this
             if not text.isascii():  # another script: words in order, a compound as one word
                 return [word.encode("utf-8") for word in WORD_RE.findall(text)]
-        return text.encode("ascii").translate(_ASCII_TERMS).split()
+        return text.encode("ascii").translate(WORD_BYTES).split()  # other text is folded first
 
     def _pair_in(self, words: list[bytes], terms: set[bytes]) -> bool:
         """True when an anchor pair of adjacent words is in ``words``; the neighbour may be the

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from itertools import accumulate
 from typing import Any
 
+from rules.text import WORD_BYTES
+
 try:  # optional: without it, match_many matches bill by bill (same results, slower)
     import ahocorasick_rs
 except ImportError:  # pragma: no cover - depends on the environment
@@ -113,10 +115,6 @@ def _automaton(literals: set[str]) -> Any:
     return ahocorasick_rs.BytesAhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA)
 
 
-# Letters and digits kept (lower case), hyphens kept or removed, everything else a space: the
-# matcher's own splitting (rules.matcher), so that word boundaries are the same.
-_WORD_BYTES = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c in range(128)).lower()
-_WORD_BYTES += b" " * 128
 
 
 def _search(automaton: Any, texts: Sequence[str], indexes: list[int], keep_hyphens: bool) -> set[int]:
@@ -126,7 +124,8 @@ def _search(automaton: Any, texts: Sequence[str], indexes: list[int], keep_hyphe
     chosen = [texts[index] for index in indexes]
     # Text i ends before ends[i] (its "\n" included), counted after hyphens were removed if they were.
     ends = list(accumulate(len(text) + 1 - (0 if keep_hyphens else text.count("-")) for text in chosen))
-    data = b" " + ("\n".join(chosen) + "\n").encode("ascii").translate(_WORD_BYTES, b"" if keep_hyphens else b"-")
+    # WORD_BYTES: the matcher's own splitting, so that word boundaries are the same.
+    data = b" " + ("\n".join(chosen) + "\n").encode("ascii").translate(WORD_BYTES, b"" if keep_hyphens else b"-")
     # A literal starts with its boundary (a space or a hyphen) and the word one character later,
     # at ``start`` in the texts joined (``data`` starts with one more space). Overlapping: two
     # literals may share the space between two words.

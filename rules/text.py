@@ -158,6 +158,10 @@ def term_set(folded: str) -> set[str]:
     return terms
 
 
+#: Byte-level splitting of ASCII text into words (bytes.translate, then split): letters and digits
+#: kept (lower case), hyphens kept for compounds, everything else a space.
+WORD_BYTES = bytes(c if chr(c).isalnum() or c == ord("-") else ord(" ") for c in range(128)).lower() + b" " * 128
+
 # Byte-level splitting for positions: letters and digits kept (lower case), hyphens kept for
 # compounds, clause punctuation marked \x02, everything else a space.
 _POSITION_BYTES = bytes(
