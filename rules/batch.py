@@ -52,7 +52,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import accumulate, compress, count, product, repeat
-from operator import add, contains, methodcaller, not_, sub
+from operator import add, contains, not_, sub
 from typing import TYPE_CHECKING, Any
 
 from rules.explain import BillText, RuleMatch, field_group
@@ -85,6 +85,7 @@ _EXACT = bytes(
 # The two-character breaks of rules.text.index_positions, each replaced by a break and the space
 # or new line, so that the text keeps its length.
 _BREAK_MARKS = ((b". ", b"\x02 "), (b".\n", b"\x02\n"), (b" -", b" \x02"), (b"- ", b"\x02 "))
+_BREAK_MARKS_IN_LINES = tuple((mark, replacement) for mark, replacement in _BREAK_MARKS if b"\n" not in mark)
 #: Step 1 writes a phrase with one to this many spaces between its words; a longer run of spaces
 #: anywhere in a bill makes it a candidate.
 _MOST_SPACES = 3
@@ -154,10 +155,8 @@ class BatchMatch:
     def _match(self, bills: Sequence[BillText]) -> list[list[RuleMatch]]:
         occurrences = _Occurrences(self.groups)
         slow: list[int] = []  # bills for Matcher.match
-        joined = methodcaller("joined", self.groups)
         for start in range(0, len(bills), CHUNK):
-            chunk = bills[start : start + CHUNK]
-            texts = list(map(joined, chunk))  # the searched fields, one per line
+            texts = BillText.joined_many(bills[start : start + CHUNK], self.groups)  # the searched fields, one per line
             other: set[int] = set()  # not ASCII once folded
             for i in compress(count(), map(not_, map(str.isascii, texts))):
                 texts[i] = fold(texts[i])[0]
@@ -196,7 +195,9 @@ class BatchMatch:
         """Step 1: indexes of the texts holding an anchor sequence (a superset), and of those in
         ``skip`` (not ASCII once folded)."""
         if skip:
-            texts = ["" if i in skip else text for i, text in enumerate(texts)]
+            texts = texts.copy()
+            for i in skip:
+                texts[i] = ""
         found = _search(self._anchors, texts, delete=b"")
         # Compounds joined, in the bills not found yet.
         hyphenated = [i for i in compress(count(), map(contains, texts, repeat("-"))) if i not in found]
@@ -221,8 +222,9 @@ class BatchMatch:
                 group_of.append(group)
         if not segments:
             return
-        data = b"\x01" + b"\x01".join(segments) + b"\x01"
-        for mark, replacement in _BREAK_MARKS:
+        # Each segment between spaces, so that a pattern's ends need no anchor (faster).
+        data = b" " + b" \x01 ".join(segments) + b" "
+        for mark, replacement in _BREAK_MARKS if b"\n" in data else _BREAK_MARKS_IN_LINES:
             data = data.replace(mark, replacement)
         data = data.translate(_EXACT)
         segments_of = occurrences.segments
@@ -232,7 +234,7 @@ class BatchMatch:
             segments_of[number].append(segment)
 
         scan = self._exact.scan  # each sequence reported once per segment (HS_FLAG_SINGLEMATCH)
-        for segment, piece in enumerate(data[1:-1].split(b"\x01"), first):
+        for segment, piece in enumerate(data.split(b"\x01"), first):
             scan(piece, match_event_handler=found)
 
 
@@ -426,11 +428,11 @@ def _step_one(patterns: Iterable[list[str]]) -> Any:
 
 
 def _exact(specs: tuple[Spec, ...]) -> str:
-    """Step 2 (one field at a time): the words with spaces between them, between boundaries (the
-    field's ends, a space or a break), a wildcard open at its end."""
+    """Step 2 (one field at a time, padded with a space at each end): the words with spaces
+    between them, between boundaries (a space or a break), a wildcard open at its end."""
     last = specs[-1]
     body = " +".join(_word(spec) for spec in specs[:-1]) + (" +" if len(specs) > 1 else "")
-    return r"(?:^|[ \x02])" + body + (last.term if last.prefix else last.term + r"(?:[ \x02]|$)")
+    return r"[ \x02]" + body + (last.term if last.prefix else last.term + r"[ \x02]")
 
 
 def _database(patterns: list[str], ids: list[int] | None = None, flags: int = 0) -> Any:
