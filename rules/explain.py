@@ -52,10 +52,7 @@ class BillText:
     @staticmethod
     def joined_many(bills: Sequence[BillText], groups: frozenset[str]) -> list[str]:
         """``bill.joined(groups)`` of each bill; those already made are read without a call each."""
-        texts = [bill._joined.get(groups) for bill in bills]
-        for i in [i for i, text in enumerate(texts) if text is None]:
-            texts[i] = bills[i].joined(groups)
-        return texts  # type: ignore[return-value]
+        return [bill._joined.get(groups) or bill.joined(groups) for bill in bills]
 
     @classmethod
     def of(
