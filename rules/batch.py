@@ -155,10 +155,12 @@ class BatchMatch:
     def _match(self, bills: Sequence[BillText]) -> list[list[RuleMatch]]:
         occurrences = _Occurrences(self.groups)
         slow: list[int] = []  # bills for Matcher.match
+        folded: set[int] = set()  # bills whose searched fields are not all ASCII
         for start in range(0, len(bills), CHUNK):
             texts = BillText.joined_many(bills[start : start + CHUNK], self.groups)  # the searched fields, one per line
             other: set[int] = set()  # not ASCII once folded
             for i in compress(count(), map(not_, map(str.isascii, texts))):
+                folded.add(start + i)
                 texts[i] = fold(texts[i])[0]
                 if not texts[i].isascii():
                     other.add(i)
@@ -169,7 +171,7 @@ class BatchMatch:
                     slow.append(start + i)
                 else:
                     local.append(start + i)
-            self._occurrences(bills, local, occurrences, slow)
+            self._occurrences(bills, local, folded, occurrences, slow)
         results: list[list[RuleMatch]] = [[] for _ in bills]
         evaluation = _Evaluation(self._of_seq, self._exact_case, occurrences)
         occurring = set(occurrences.segments)
@@ -205,25 +207,34 @@ class BatchMatch:
             found.update(hyphenated[i] for i in _search(self._joined, [texts[i] for i in hyphenated], delete=b"-"))
         return found | skip
 
-    def _occurrences(self, bills: Sequence[BillText], indexes: list[int], occurrences: _Occurrences, slow: list[int]) -> None:
-        """Step 2: records where the sequences occur in the bills at ``indexes``; a bill with a
-        field that is not ASCII once folded is added to ``slow`` instead."""
-        segments: list[bytes] = []
+    def _occurrences(
+        self, bills: Sequence[BillText], indexes: list[int], folded: set[int], occurrences: _Occurrences, slow: list[int]
+    ) -> None:
+        """Step 2: records where the sequences occur in the bills at ``indexes`` (``folded``: those
+        with a field that is not ASCII); a bill with a field that is not ASCII once folded is added
+        to ``slow`` instead."""
+        segments: list[str] = []
         first = len(occurrences.bill)  # the number of this call's first segment
         bill_of, group_of = occurrences.bill, occurrences.group
+        groups = self.groups
         for index in indexes:
-            pieces = _segments(bills[index], self.groups)
-            if pieces is None:
-                slow.append(index)
-                continue
+            bill = bills[index]
+            if bill.items or index in folded:
+                pieces = _segments(bill, groups)
+                if pieces is None:
+                    slow.append(index)
+                    continue
+            else:  # the common case, inline: ASCII fields, no list
+                pieces = [(_GROUPS.get(name) or field_group(name), text) for name, text in bill.texts.items()]
             for group, piece in pieces:
-                segments.append(piece)
-                bill_of.append(index)
-                group_of.append(group)
+                if group in groups:
+                    segments.append(piece)
+                    bill_of.append(index)
+                    group_of.append(group)
         if not segments:
             return
         # Each segment between spaces, so that a pattern's ends need no anchor (faster).
-        data = b" " + b" \x01 ".join(segments) + b" "
+        data = (" " + " \x01 ".join(segments) + " ").encode("ascii")
         for mark, replacement in _BREAK_MARKS if b"\n" in data else _BREAK_MARKS_IN_LINES:
             data = data.replace(mark, replacement)
         data = data.translate(_EXACT)
@@ -339,10 +350,10 @@ def _hits(rule: Rule, bill: BillText, present: Callable[[], _Present]) -> list[t
     return rule.query.hits(PositionalDoc(bill, present(), spans=True), rule.fields) or []  # type: ignore[arg-type]
 
 
-def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, bytes]] | None:
+def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, str]] | None:
     """(field group, folded ASCII text) of each searched field, each item of a list field apart;
     None when one is not ASCII once folded."""
-    pieces: list[tuple[str, bytes]] = []
+    pieces: list[tuple[str, str]] = []
     items = bill.items
     for name, text in bill.texts.items():
         group = _GROUPS.get(name) or field_group(name)
@@ -353,7 +364,7 @@ def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, bytes]]
                 piece = fold(piece)[0]
                 if not piece.isascii():
                     return None
-            pieces.append((group, piece.encode("ascii")))
+            pieces.append((group, piece))
     return pieces
 
 
