@@ -239,14 +239,13 @@ class BatchMatch:
             data = data.replace(mark, replacement)
         data = data.translate(_EXACT)
         segments_of = occurrences.segments
-        segment = first
 
-        def found(number: int, _: int, __: int, ___: int, ____: Any) -> None:
+        def found(number: int, _: int, __: int, ___: int, segment: int) -> None:
             segments_of[number].append(segment)
 
         scan = self._exact.scan  # each sequence reported once per segment (HS_FLAG_SINGLEMATCH)
         for segment, piece in enumerate(data.split(b"\x01"), first):
-            scan(piece, match_event_handler=found)
+            scan(piece, match_event_handler=found, context=segment)
 
 
 class _Occurrences:
