@@ -42,6 +42,7 @@ _BATCH_LEAST = 8
 #: second for the pack with 500 more rules, won back within a few ten thousand bills. Once
 #: compiled, every batch of _BATCH_LEAST or more uses it.
 COMPILE_LEAST = 20_000
+_FIELD_SETS: dict[frozenset[str], frozenset[str]] = {}  # at most one per subset of the fields
 
 
 
@@ -50,7 +51,10 @@ class Matcher:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = [rule for rule in rules if rule.enabled]
-        self.groups = frozenset().union(*(rule.fields for rule in self.rules)) if self.rules else frozenset()
+        groups = frozenset().union(*(rule.fields for rule in self.rules)) if self.rules else frozenset()
+        # One object per set of fields: bills keep their joined text by it (BillText.joined), and a
+        # lookup by the same object skips comparing sets (a back-test runs two matchers on the same bills).
+        self.groups = _FIELD_SETS.setdefault(groups, groups)
         self._anchored: dict[str, list[tuple[Seq, frozenset[str]]]] = {}  # rarest key -> sequences
         self._triggers: dict[Seq, list[int]] = {}  # anchor sequence -> rules it may make match
         self._words: set[str] = set()
