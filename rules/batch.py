@@ -10,8 +10,9 @@ in chunks of :data:`CHUNK`, so that its buffers stay small.
    character other than a letter or digit a space; one search finds the bills holding an anchor
    sequence of some rule (rules.matcher: one of a rule's anchors occurs in every bill it matches),
    written as its words with one to :data:`_MOST_SPACES` spaces between them; a longer run of
-   spaces makes a bill a candidate too. A second search, over the bills with a hyphen not found
-   yet, their hyphens removed, finds the sequences written with compounds ("tele-health" for
+   spaces makes a bill a candidate too. A second search, over the bills not found yet that hold
+   a compound (a third finds the hyphens between letters or digits), their hyphens removed,
+   finds the sequences written with compounds ("tele-health" for
    "telehealth"): a one-word sequence as a whole word, a longer one as its words with up to
    :data:`_MOST_SPACES` spaces or nothing between them, not bounded at either end (an end may be
    a part of a compound: "tele-health services-related"). Both are supersets of where the
@@ -52,7 +53,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import accumulate, compress, count, product, repeat
-from operator import add, contains, not_, sub
+from operator import add, not_, sub
 from typing import TYPE_CHECKING, Any
 
 from rules.explain import BillText, RuleMatch, field_group
@@ -134,6 +135,8 @@ class BatchMatch:
         plain = [specs for specs in {seq.specs for seq in triggers} if _ascii(specs)]
         self._anchors = _step_one(_loose(specs) for specs in plain)
         self._joined = _step_one(_joined(specs) for specs in plain)
+        # A hyphen between letters or digits: a compound (rules.text), which may be joined.
+        self._compound = _database([r"[a-z0-9]-+[a-z0-9]"], flags=hyperscan.HS_FLAG_CASELESS)
         exact = [(number, specs) for specs, number in self._number.items() if _ascii(specs)]
         self._exact = _database([_exact(specs) for _, specs in exact], [number for number, _ in exact], hyperscan.HS_FLAG_SINGLEMATCH)
 
@@ -200,11 +203,13 @@ class BatchMatch:
             texts = texts.copy()
             for i in skip:
                 texts[i] = ""
-        found = _search(self._anchors, texts, delete=b"")
-        # Compounds joined, in the bills not found yet.
-        hyphenated = [i for i in compress(count(), map(contains, texts, repeat("-"))) if i not in found]
-        if hyphenated:
-            found.update(hyphenated[i] for i in _search(self._joined, [texts[i] for i in hyphenated], delete=b"-"))
+        ends, data = _joined_texts(texts)
+        found = _search(self._anchors, data.translate(_LOOSE), ends)
+        # Compounds joined, in the bills with a compound not found yet.
+        compound = sorted(_search(self._compound, data, ends) - found)
+        if compound:
+            ends, data = _joined_texts([texts[i] for i in compound], delete="-")
+            found.update(compound[i] for i in _search(self._joined, data.translate(_LOOSE, b"-"), ends))
         return found | skip
 
     def _occurrences(
@@ -384,15 +389,18 @@ def _joined_forms(text: str) -> set[str]:
     return forms
 
 
-def _search(database: Any, texts: list[str], delete: bytes) -> set[int]:
-    """Indexes of the ASCII ``texts`` in which the database finds something (step 1)."""
-    if database is None or not texts:
-        return set()
-    # Text i is followed by a space at ends[i] (counted after deletion, `data` starting at its
-    # second character): lengths added up, plus one space per text.
-    lengths = map(len, texts) if not delete else map(sub, map(len, texts), map(str.count, texts, repeat("-")))
+def _joined_texts(texts: list[str], delete: str = "") -> tuple[list[int], bytes]:
+    """The ASCII ``texts`` joined by spaces, with a space before and after, and where each ends:
+    text i is followed by a space at ends[i] (once the characters in ``delete`` are deleted)."""
+    lengths = map(len, texts) if not delete else map(sub, map(len, texts), map(str.count, texts, repeat(delete)))
     ends = list(map(add, accumulate(lengths), count(1)))
-    data = (" " + " ".join(texts) + " ").encode("ascii").translate(_LOOSE, delete)
+    return ends, (" " + " ".join(texts) + " ").encode("ascii")
+
+
+def _search(database: Any, data: bytes, ends: list[int]) -> set[int]:
+    """Indexes of the texts (ending at ``ends`` in ``data``) in which the database finds something (step 1)."""
+    if database is None:
+        return set()
     lasts: list[int] = []  # where each match's last character is: in its text, or the space after it
     database.scan(data, match_event_handler=lambda _, __, end, ___, ____: lasts.append(end - 1))
     return set(map(bisect_left, repeat(ends), lasts))
