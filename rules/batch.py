@@ -168,9 +168,10 @@ class BatchMatch:
                 if not texts[i].isascii():
                     other.add(i)
             local = []
-            for i in sorted(self._candidates(texts, other)):
+            candidates, compounds = self._candidates(texts, other)
+            for i in sorted(candidates):
                 text = texts[i]
-                if i in other or "\x01" in text or ("-" in text and any(map(self._rule_keys, _joined_forms(text)))):
+                if i in other or "\x01" in text or (i in compounds and any(map(self._rule_keys, _joined_forms(text)))):
                     slow.append(start + i)
                 else:
                     local.append(start + i)
@@ -196,21 +197,22 @@ class BatchMatch:
             results[index] = self._match_one(bills[index])
         return results
 
-    def _candidates(self, texts: list[str], skip: set[int]) -> set[int]:
+    def _candidates(self, texts: list[str], skip: set[int]) -> tuple[set[int], set[int]]:
         """Step 1: indexes of the texts holding an anchor sequence (a superset), and of those in
-        ``skip`` (not ASCII once folded)."""
+        ``skip`` (not ASCII once folded); and the indexes of the texts holding a compound."""
         if skip:
             texts = texts.copy()
             for i in skip:
                 texts[i] = ""
         ends, data = _joined_texts(texts)
         found = _search(self._anchors, data.translate(_LOOSE), ends)
+        compounds = _search(self._compound, data, ends)
         # Compounds joined, in the bills with a compound not found yet.
-        compound = sorted(_search(self._compound, data, ends) - found)
-        if compound:
-            ends, data = _joined_texts([texts[i] for i in compound], delete="-")
-            found.update(compound[i] for i in _search(self._joined, data.translate(_LOOSE, b"-"), ends))
-        return found | skip
+        missing = sorted(compounds - found)
+        if missing:
+            ends, data = _joined_texts([texts[i] for i in missing], delete="-")
+            found.update(missing[i] for i in _search(self._joined, data.translate(_LOOSE, b"-"), ends))
+        return found | skip, compounds
 
     def _occurrences(
         self, bills: Sequence[BillText], indexes: list[int], folded: set[int], occurrences: _Occurrences, slow: list[int]
