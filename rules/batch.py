@@ -232,12 +232,11 @@ class BatchMatch:
                     slow.append(index)
                     continue
             else:  # the common case, inline: ASCII fields, no list
-                pieces = [(_GROUPS.get(name) or field_group(name), text) for name, text in bill.texts.items()]
+                pieces = [(group, text) for name, text in bill.texts.items() if (group := _GROUPS.get(name) or field_group(name)) in groups]
             for group, piece in pieces:
-                if group in groups:
-                    segments.append(piece)
-                    bill_of.append(index)
-                    group_of.append(group)
+                segments.append(piece)
+                bill_of.append(index)
+                group_of.append(group)
         if not segments:
             return
         # Each segment between spaces, so that a pattern's ends need no anchor (faster).
