@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from rules.text import normalize
@@ -25,6 +25,12 @@ _SPACES = re.compile(r"\s+")
 def field_group(name: str) -> str:
     """The field a query names for a bill field: ``title_fr`` is searched as ``title``."""
     return name.split("_", 1)[0]
+
+
+@cache
+def _known_fields(groups: frozenset[str]) -> frozenset[str]:
+    """The field names of FIELD_ORDER in ``groups``."""
+    return frozenset(name for name in FIELD_ORDER if field_group(name) in groups)
 
 
 @dataclass
@@ -51,8 +57,17 @@ class BillText:
 
     @staticmethod
     def joined_many(bills: Sequence[BillText], groups: frozenset[str]) -> list[str]:
-        """``bill.joined(groups)`` of each bill; those already made are read without a call each."""
-        return [bill._joined.get(groups) or bill.joined(groups) for bill in bills]
+        """``bill.joined(groups)`` of each bill, without a call each: a bill whose fields are all
+        known fields in ``groups`` (the common case) has them joined here."""
+        names = _known_fields(groups)
+        texts = []
+        for bill in bills:
+            found = bill._joined.get(groups)
+            if found is None:
+                fields = bill.texts
+                found = bill._joined[groups] = "\n".join(fields.values()) if fields.keys() <= names else bill.joined(groups)
+            texts.append(found)
+        return texts
 
     @classmethod
     def of(

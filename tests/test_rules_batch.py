@@ -380,3 +380,24 @@ def test_rules_only_in_another_script():
     matcher = make_matcher([make_rule("телемедицина"), make_rule('"закон о"')], "hyperscan")
     bills = FILLER * 2 + [BillText.of(title="закон о телемедицина"), BillText.of(title="Telemedicine")]
     assert [len(found) for found in matcher.match_many(bills)] == [0] * 8 + [2, 0]
+
+
+def test_fields_joined_for_many_bills_are_those_joined_one_by_one():
+    """The batch joins most bills' fields itself (BillText.joined_many); a field of another group
+    is left out, and a field name it does not know is joined as BillText.joined joins it."""
+    groups = frozenset({"title", "summary"})
+
+    def bills() -> list[BillText]:
+        return [
+            BillText.of(title="Telehealth", summary="Audio-only visits."),
+            BillText.of(title="Budget", actions=["Referred to committee"]),
+            BillText(None, {"title": "Budget", "title_es": "Ley de telesalud", "subjects": "Health"}),
+            BillText.of(title="Act", extras={"title_fr": "Loi sur la télésanté"}),
+        ]
+
+    one_by_one = [bill.joined(groups) for bill in bills()]
+    assert one_by_one == ["Telehealth\nAudio-only visits.", "Budget", "Budget\nLey de telesalud", "Act\nLoi sur la télésanté"]
+    many = bills()
+    assert BillText.joined_many(many, groups) == one_by_one
+    assert BillText.joined_many(many, groups) == one_by_one  # kept, read again
+    assert [bill.joined(frozenset({"title"})) for bill in many] == ["Telehealth", "Budget", "Budget\nLey de telesalud", "Act\nLoi sur la télésanté"]
