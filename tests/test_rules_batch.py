@@ -241,6 +241,48 @@ def test_hard_texts_agree_with_match(name, query, fields, expected, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_rules_of_words_alone_in_a_batch(engine):
+    """rules/batch.py decides a rule of words alone (a word, a wildcard, an OR of them) from its
+    first search, unless the bill has a field the rule does not search or a word found is another
+    rule's anchor too: the same matches, hits and snippets as match gives."""
+
+    def rule(rule_id: str, query: str, **options) -> Rule:
+        return Rule(id=rule_id, name=rule_id, query_text=query, query=parse_query(query), path=Path("x.toml"), **options)
+
+    rules = [
+        rule("words", "telehealth OR telemedicine"),
+        rule("wildcard", "interoperab*"),
+        rule("title-only", "broadband", fields=frozenset({"title"})),
+        rule("shares-anchor", "telemedicine NEAR/2 (licensure OR license OR act)"),
+        rule("tx", "telehealth", jurisdictions=("US-TX",)),
+    ]
+    matcher = make_matcher(rules, engine)
+    bills = FILLER + [
+        BillText.of(jurisdiction="US-TX", title="Telehealth", summary="Interoperability of records."),
+        BillText.of(jurisdiction="US-CA", title="Act", summary="Telehealth services; telehealth again."),
+        BillText.of(jurisdiction="US-TX", title="Telemedicine licensure"),
+        BillText.of(jurisdiction="US-CA", title="Broadband act", summary="broadband for telehealth"),
+        BillText.of(jurisdiction="US-CA", title="An act", summary="broadband"),
+        BillText.of(jurisdiction="US-CA", title="An act", subjects=["Telehealth"], actions=["Interoperability"]),
+    ]
+    results = matcher.match_many(bills)
+    assert [[m.rule_id for m in found] for found in results[len(FILLER):]] == [
+        ["words", "wildcard", "tx"],
+        ["words"],
+        ["words", "shares-anchor"],
+        ["words", "title-only"],
+        [],
+        ["words", "wildcard"],
+    ]
+    for bill, found in zip(bills, results, strict=True):
+        single = matcher.match(bill)
+        assert [(m.rule_id, m.snippet, [h.to_dict() for h in m.hits]) for m in found] == [
+            (m.rule_id, m.snippet, [h.to_dict() for h in m.hits]) for m in single
+        ]
+    assert [h.text for h in results[len(FILLER) + 1][0].hits] == ["Telehealth", "telehealth"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_jurisdictions_and_excludes_in_a_batch(engine):
     rules = [
         Rule(id="tx", name="tx", query_text="telehealth", query=parse_query("telehealth"), path=Path("x.toml"),
