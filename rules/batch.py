@@ -138,24 +138,26 @@ class BatchMatch:
             for rule in self.rules
         ]
         plain = [specs for specs in {seq.specs for seq in triggers} if _ascii(specs)]
-        self._anchors = _step_one([_loose(specs) for specs in plain])  # pattern ids: indexes in plain
-        self._joined = _step_one([_joined(specs) for specs in plain])
+        self._anchors, owners = _step_one([_loose(specs) for specs in plain])
+        self._joined, _ = _step_one([_joined(specs) for specs in plain])
         # Step 1 decides the rules that are words and wildcards (or an OR of them) where all of a
-        # bill's fields are searched: per anchor pattern, the rules it decides, and whether it is
+        # bill's fields are searched: per anchor sequence, the rules it decides, and whether it is
         # also an anchor of another rule (a bill where it occurs goes to step 2), as the long run
-        # of spaces (the last pattern) is.
-        number_of = {specs: number for number, specs in enumerate(plain)}
-        self._decides: list[list[int]] = [[] for _ in range(len(plain) + 1)]
-        self._undecided = [False] * len(plain) + [True]
+        # of spaces (the last pattern) is; then the same per pattern of the first search.
+        index_of = {specs: index for index, specs in enumerate(plain)}
+        decides: list[list[int]] = [[] for _ in range(len(plain) + 1)]
+        undecided = [False] * len(plain) + [True]
         for number, rule in enumerate(self.rules):
             by_words = _words_only(rule)
             for term in rule.query.anchor_terms():
                 for seq in term.alternatives:
-                    if (pattern := number_of.get(seq.specs)) is not None:
+                    if (index := index_of.get(seq.specs)) is not None:
                         if by_words:
-                            self._decides[pattern].append(number)
+                            decides[index].append(number)
                         else:
-                            self._undecided[pattern] = True
+                            undecided[index] = True
+        self._decides = [decides[index] for index in owners]
+        self._undecided = [undecided[index] for index in owners]
         self._rule_fields = [frozenset(name for name in FIELD_ORDER if field_group(name) in rule.fields) for rule in self.rules]
         # A hyphen between letters or digits: a compound (rules.text), which may be joined.
         self._compound = _database([r"[a-z0-9]-+[a-z0-9]"], flags=hyperscan.HS_FLAG_CASELESS)
@@ -517,13 +519,15 @@ def _spaced(specs: tuple[Spec, ...], gaps: tuple[int, ...]) -> str:
     return specs[0].term + "".join(" " * gap + spec.term for gap, spec in zip(gaps, specs[1:], strict=True))
 
 
-def _step_one(patterns: list[list[str]]) -> Any:
-    """The step 1 database: the variants of each sequence, with its index as id, and a run of
-    more than _MOST_SPACES spaces (two words of a phrase may have that much punctuation between
-    them), with the next id."""
+def _step_one(patterns: list[list[str]]) -> tuple[Any, list[int]]:
+    """The step 1 database: the variants of each sequence, and a run of more than _MOST_SPACES
+    spaces (two words of a phrase may have that much punctuation between them); and for each
+    pattern id, the index of its sequence in ``patterns`` (the run of spaces: len(patterns)).
+    (Each pattern has an id of its own: Hyperscan compiles many patterns sharing an id 20 times
+    slower.)"""
     found = [pattern for variants in patterns for pattern in variants]
-    ids = [number for number, variants in enumerate(patterns) for _ in variants]
-    return _database(found + [" " * (_MOST_SPACES + 1)], ids + [len(patterns)]) if found else None
+    owners = [index for index, variants in enumerate(patterns) for _ in variants] + [len(patterns)]
+    return _database(found + [" " * (_MOST_SPACES + 1)]) if found else None, owners
 
 
 def _exact(specs: tuple[Spec, ...]) -> str:
