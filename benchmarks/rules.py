@@ -29,6 +29,7 @@ import collections
 import csv
 import gzip
 import html
+import itertools
 import os
 import random
 import re
@@ -76,7 +77,7 @@ def generate_rules(bills: list[tuple[str, str | None]], count: int, seed: int = 
     for title, description in bills:
         words = WORD.findall(f"{title} {description or ''}".lower())
         frequency.update(set(words))
-        bigrams.update(set(zip(words, words[1:])))
+        bigrams.update(set(itertools.pairwise(words)))
     low, high = len(bills) * 0.00005, len(bills) * 0.0005
     words = sorted(w for w, n in frequency.items() if low <= n <= high and len(w) >= 5)
     pairs = sorted(p for p, n in bigrams.items() if low <= n <= high and min(map(len, p)) >= 4)
@@ -85,10 +86,10 @@ def generate_rules(bills: list[tuple[str, str | None]], count: int, seed: int = 
     shapes = [
         lambda: rng.choice(words),
         lambda: rng.choice(stems) + "*",
-        lambda: '"%s %s"' % rng.choice(pairs),
+        lambda: '"{} {}"'.format(*rng.choice(pairs)),
         lambda: f"{rng.choice(words)} AND {rng.choice(words)}",
         lambda: f"{rng.choice(words)} NEAR/5 {rng.choice(words)}",
-        lambda: "(%s OR %s)" % tuple(rng.sample(words, 2)),
+        lambda: "({} OR {})".format(*rng.sample(words, 2)),
         lambda: f'"{" ".join(rng.choice(pairs))}" NOT {rng.choice(words)}',
     ]
     rules = []

@@ -60,10 +60,10 @@ def _batches(bill: BillText) -> list[tuple[list[BillText], int]]:
 def _found(matcher: Matcher, bill: BillText) -> list[list[tuple[str, list[tuple[str, int, int]], str]]]:
     """Per batch: (rule id, hits, snippet) of each match of ``bill``; every bill as match says."""
     found = []
-    for batch, index in _batches(bill):
-        results = matcher.match_many(batch)
-        assert len(results) == len(batch)
-        for i, other in enumerate(batch):
+    for bills, index in _batches(bill):
+        results = matcher.match_many(bills)
+        assert len(results) == len(bills)
+        for i, other in enumerate(bills):
             assert [(m.rule_id, m.snippet) for m in results[i]] == [(m.rule_id, m.snippet) for m in matcher.match(other)]
         found.append([(m.rule_id, [(h.field, h.start, h.end) for h in m.hits], m.snippet) for m in results[index]])
     return found
@@ -331,6 +331,7 @@ def _rules_of_every_shape(bills: list[BillText], count: int = 300) -> list[Rule]
     """Rules written from the bills' own words: words, wildcards, phrases (with a wildcard inside
     too), AND, NEAR, OR, NOT, scopes, excludes, jurisdictions and exact case; a fixed seed."""
     import collections
+    import itertools
     import random
     import re
 
@@ -339,19 +340,19 @@ def _rules_of_every_shape(bills: list[BillText], count: int = 300) -> list[Rule]
     for bill in bills:
         found = re.findall(r"[a-z][a-z0-9]+", " ".join(bill.texts.values()).lower())
         words.update(set(found))
-        pairs.update(set(zip(found, found[1:])))
+        pairs.update(set(itertools.pairwise(found)))
     common = sorted(w for w, n in words.items() if 3 <= n <= 200 and len(w) >= 4)
     bigrams = sorted(p for p, n in pairs.items() if 2 <= n <= 100 and min(map(len, p)) >= 3)
     rng = random.Random(11)
     shapes = [
         lambda: rng.choice(common),
         lambda: rng.choice(common)[:5] + "*",
-        lambda: '"%s %s"' % rng.choice(bigrams),
-        lambda: '"%s %s*"' % (rng.choice(bigrams)[0], rng.choice(bigrams)[1][:4]),
-        lambda: '"%s* %s"' % (rng.choice(bigrams)[0][:4], rng.choice(bigrams)[1]),
+        lambda: '"{} {}"'.format(*rng.choice(bigrams)),
+        lambda: f'"{rng.choice(bigrams)[0]} {rng.choice(bigrams)[1][:4]}*"',
+        lambda: f'"{rng.choice(bigrams)[0][:4]}* {rng.choice(bigrams)[1]}"',
         lambda: f"{rng.choice(common)} AND {rng.choice(common)}",
         lambda: f"{rng.choice(common)} NEAR/4 {rng.choice(common)}",
-        lambda: "(%s OR %s) NOT %s" % (rng.choice(common), rng.choice(common), rng.choice(common)),
+        lambda: f"({rng.choice(common)} OR {rng.choice(common)}) NOT {rng.choice(common)}",
         lambda: f"title:{rng.choice(common)} OR summary:\"{' '.join(rng.choice(bigrams))}\"",
         lambda: f"={rng.choice(common).upper()} OR ={rng.choice(common).capitalize()}",
     ]
