@@ -79,6 +79,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 CHUNK = 16_000
 
 _SEPARATOR = 1  # between two fields or items (step 2); a bill holding it is matched one by one
+_TEXT_END = "\x03"  # after each bill's text (step 1)
 _BREAK = 2
 _BREAK_CHARS = ',;:!?()[]{}"|'
 # Step 1: letters and digits in lower case, everything else a space.
@@ -159,8 +160,9 @@ class BatchMatch:
         self._decides = [decides[index] for index in owners]
         self._undecided = [undecided[index] for index in owners]
         self._rule_fields = [frozenset(name for name in FIELD_ORDER if field_group(name) in rule.fields) for rule in self.rules]
-        # A hyphen between letters or digits: a compound (rules.text), which may be joined.
-        self._compound = _database([r"[a-z0-9]-+[a-z0-9]"], flags=hyperscan.HS_FLAG_CASELESS)
+        # A hyphen between letters or digits: a compound (rules.text), which may be joined. The
+        # match runs on to the end of the text (_TEXT_END), so that it is reported once per text.
+        self._compound = _database([r"[a-z0-9]-+[a-z0-9][^\x03]*\x03"], flags=hyperscan.HS_FLAG_CASELESS)
         exact = [(number, specs) for specs, number in self._number.items() if _ascii(specs)]
         self._exact = _database([_exact(specs) for _, specs in exact], [number for number, _ in exact], hyperscan.HS_FLAG_SINGLEMATCH)
 
@@ -439,11 +441,12 @@ def _joined_forms(text: str) -> set[str]:
 
 
 def _joined_texts(texts: list[str], delete: str = "") -> tuple[list[int], bytes]:
-    """The ASCII ``texts`` joined by spaces, with a space before and after, and where each ends:
-    text i is followed by a space at ends[i] (once the characters in ``delete`` are deleted)."""
+    """The ASCII ``texts`` joined by _TEXT_END (a space once translated), with one before and
+    after, and where each ends: text i is followed by _TEXT_END at ends[i] (once the characters
+    in ``delete`` are deleted)."""
     lengths = map(len, texts) if not delete else map(sub, map(len, texts), map(str.count, texts, repeat(delete)))
     ends = list(map(add, accumulate(lengths), count(1)))
-    return ends, (" " + " ".join(texts) + " ").encode("ascii")
+    return ends, (_TEXT_END + _TEXT_END.join(texts) + _TEXT_END).encode("ascii")
 
 
 def _hits_of(database: Any, data: bytes, ends: list[int]) -> tuple[list[int], list[int]]:

@@ -200,6 +200,8 @@ HARD_TEXTS = [
     ("hyphen-first", "telehealth", {"summary": "-telehealth services"}, True),
     ("break-character", '"health information"', {"summary": "health\x02information"}, False),
     ("separator-character", '"health information"', {"summary": "health\x01information"}, True),
+    ("text-end-character", "telehealth", {"summary": "tele-\x03health"}, False),
+    ("text-end-character-then-compound", "telehealth", {"summary": "a\x03 tele-health"}, True),
     ("phrase-across-fields", '"health information"', {"title": "Public health", "summary": "Information sharing"}, False),
     ("phrase-across-subjects", '"health information"', {"subjects": ["Public Health", "Information Technology"]}, False),
     ("phrase-in-one-subject", '"health information"', {"subjects": ["Other", "Health Information"]}, True),
