@@ -61,7 +61,7 @@ from itertools import accumulate, compress, count, product, repeat
 from operator import add, not_, sub
 from typing import TYPE_CHECKING, Any
 
-from rules.explain import FIELD_ORDER, BillText, RuleMatch, field_group
+from rules.explain import FIELD_ORDER, BillText, RuleMatch, field_group, known_fields
 from rules.nodes import And, Near, Node, Not, Or, Term
 from rules.positions import PositionalDoc
 from rules.sequences import Seq, Spec
@@ -159,7 +159,7 @@ class BatchMatch:
                             undecided[index] = True
         self._decides = [decides[index] for index in owners]
         self._undecided = [undecided[index] for index in owners]
-        self._rule_fields = [frozenset(name for name in FIELD_ORDER if field_group(name) in rule.fields) for rule in self.rules]
+        self._rule_fields = [known_fields(rule.fields) for rule in self.rules]
         # A hyphen between letters or digits: a compound (rules.text), which may be joined. The
         # match runs on to the end of the text (_TEXT_END), so that it is reported once per text.
         self._compound = _database([r"[a-z0-9]-+[a-z0-9][^\x03]*\x03"], flags=hyperscan.HS_FLAG_CASELESS)
@@ -423,7 +423,7 @@ def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, str]] |
     return pieces
 
 
-_GROUPS = {name: field_group(name) for name in ("title", "title_fr", "summary", "summary_fr", "subjects", "actions")}
+_GROUPS = {name: field_group(name) for name in FIELD_ORDER}
 
 
 def _joined_forms(text: str) -> set[str]:
@@ -454,7 +454,7 @@ def _hits_of(database: Any, data: bytes, ends: list[int]) -> tuple[list[int], li
     and its pattern id (step 1)."""
     if database is None:
         return [], []
-    lasts: list[int] = []  # where each match's last character is: in its text, or the space after it
+    lasts: list[int] = []  # where each match's last character is: in its text, or the _TEXT_END after it
     patterns: list[int] = []
 
     def found(pattern: int, _: int, end: int, __: int, ___: Any) -> None:
@@ -467,11 +467,7 @@ def _hits_of(database: Any, data: bytes, ends: list[int]) -> tuple[list[int], li
 
 def _search(database: Any, data: bytes, ends: list[int]) -> set[int]:
     """Indexes of the texts (ending at ``ends`` in ``data``) in which the database finds something (step 1)."""
-    if database is None:
-        return set()
-    lasts: list[int] = []  # where each match's last character is: in its text, or the space after it
-    database.scan(data, match_event_handler=lambda _, __, end, ___, ____: lasts.append(end - 1))
-    return set(map(bisect_left, repeat(ends), lasts))
+    return set(_hits_of(database, data, ends)[0])
 
 
 def _words_only(rule: Rule) -> bool:

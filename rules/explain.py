@@ -28,8 +28,8 @@ def field_group(name: str) -> str:
 
 
 @cache
-def _known_fields(groups: frozenset[str]) -> frozenset[str]:
-    """The field names of FIELD_ORDER in ``groups``."""
+def known_fields(groups: frozenset[str]) -> frozenset[str]:
+    """The field names of FIELD_ORDER in ``groups`` (title_fr with title...)."""
     return frozenset(name for name in FIELD_ORDER if field_group(name) in groups)
 
 
@@ -59,7 +59,7 @@ class BillText:
     def joined_many(bills: Sequence[BillText], groups: frozenset[str]) -> list[str]:
         """``bill.joined(groups)`` of each bill, without a call each: a bill whose fields are all
         known fields in ``groups`` (the common case) has them joined here."""
-        names = _known_fields(groups)
+        names = known_fields(groups)
         texts = []
         for bill in bills:
             found = bill._joined.get(groups)
