@@ -366,9 +366,12 @@ def test_nothing_new(database, smtp_server, flags, healthy, expected):
 def test_a_digest_without_news_is_not_repeated_within_a_day(database, smtp_server):
     cfg = config([subscriber(cadence="daily")], smtp_settings(smtp_server.port))  # the source is stale
 
-    first = send_digests(cfg, database, now=NOW, catalog=CATALOG)
-    again = send_digests(cfg, database, now=NOW + dt.timedelta(hours=2), catalog=CATALOG)
-    next_day = send_digests(cfg, database, now=NOW + dt.timedelta(hours=24), catalog=CATALOG)
+    # The three runs on two dates: a run with nothing to say records its period once per date, and
+    # from 22:00 UTC the second run would fall on the next date and record one two hours later.
+    start = min(NOW, NOW.replace(hour=20))
+    first = send_digests(cfg, database, now=start, catalog=CATALOG)
+    again = send_digests(cfg, database, now=start + dt.timedelta(hours=2), catalog=CATALOG)
+    next_day = send_digests(cfg, database, now=start + dt.timedelta(hours=24), catalog=CATALOG)
 
     assert [r.status for r in first.results] == ["sent"]
     assert [(r.status, r.detail) for r in again.results] == [("nothing", "nothing new since the last digest")]
