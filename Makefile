@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 
 .PHONY: test demo install clean bench
 
-$(BIN)/billwatch: pyproject.toml
+$(BIN)/billwatch: pyproject.toml setup.py rules/_stepone.c
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

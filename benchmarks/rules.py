@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/rules.py [--bills N] [--write-term-frequency]
 
 Prints: which joint search match_many uses (rules/batch.py with hyperscan, else rules/prefilter.py
-with ahocorasick-rs); bills/s for the pack alone, pack + 50 and pack + 500 generated rules
+with ahocorasick-rs) and whether rules/batch.py builds its first text in C (rules/_stepone.c, built
+by ``pip install``); bills/s for the pack alone, pack + 50 and pack + 500 generated rules
 (match_many, the path scans and re-matches use; also with every match's evidence gathered), and the
 one-off time to compile each set of rules; the ratio of the time for 500 rules to the time for 50
 (target at most 2); the same 100,000 bills matched by the anchor search and word by word
@@ -193,6 +194,8 @@ def main() -> None:
     texts = [BillText.of(title=t, summary=d) for t, d in bills]
     print(f"building BillText inputs: {time.perf_counter() - prepare:.2f} s (not counted below)")
     engine = "hyperscan (rules/batch.py)" if batch.available() else "ahocorasick-rs (rules/prefilter.py)"
+    if batch.available():
+        engine += ", its first text built " + ("in C (rules/_stepone.c)" if batch.text_in_c() else "in Python: rules._stepone NOT BUILT")
     print(f"joint search: {engine}" + ("" if prefilter.available() or batch.available() else ": NEITHER INSTALLED, bill by bill"))
     figures = {}
     for label, rules in (("pack", pack), ("pack + 50", pack + generated[:50]), ("pack + 500", pack + generated)):

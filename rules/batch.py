@@ -7,16 +7,18 @@ compiled C) and decides each rule for all bills at once with a few set operation
 in chunks of :data:`CHUNK`, so that its buffers stay small.
 
 1. **Which bills may match at all.** The chunk's folded texts are joined, lower case, with every
-   character other than a letter or digit a space; one search finds the bills holding an anchor
-   sequence of some rule (rules.matcher: one of a rule's anchors occurs in every bill it matches),
-   written as its words with one to :data:`_MOST_SPACES` spaces between them; a longer run of
-   spaces makes a bill a candidate too. A second search, over the bills not found yet that hold
-   a compound (a third finds the hyphens between letters or digits), their hyphens removed,
-   finds the sequences written with compounds ("tele-health" for
-   "telehealth"): a one-word sequence as a whole word, a longer one as its words with up to
-   :data:`_MOST_SPACES` spaces or nothing between them, not bounded at either end (an end may be
-   a part of a compound: "tele-health services-related"). Both are supersets of where the
-   sequences occur. A bill whose folded text is not ASCII goes to :meth:`Matcher.match`.
+   character other than a letter or digit a space (:class:`_Chunk`: in one pass by the C
+   extension rules._stepone where it is built, else in Python, the same text); one search finds
+   the bills holding an anchor sequence of some rule (rules.matcher: one of a rule's anchors
+   occurs in every bill it matches), written as its words with one to :data:`_MOST_SPACES`
+   spaces between them; a longer run of spaces makes a bill a candidate too. A second search,
+   over the bills not found yet that hold a compound (a hyphen between letters or digits, found
+   by the C pass or by a third search), their hyphens removed, finds the sequences written with
+   compounds ("tele-health" for "telehealth"): a one-word sequence as a whole word, a longer one
+   as its words with up to :data:`_MOST_SPACES` spaces or nothing between them, not bounded at
+   either end (an end may be a part of a compound: "tele-health services-related"). Both are
+   supersets of where the sequences occur. A bill whose folded text is not ASCII goes to
+   :meth:`Matcher.match`.
    The first search also decides the rules made of words alone (a word, a wildcard, or an OR of
    them; no scope, exact case or exclude): for a one-word sequence it finds exactly the bills
    where the word occurs, so a bill in which every anchor found belongs to such rules only, and
@@ -74,6 +76,10 @@ try:  # optional: without it, match_many uses rules.prefilter (same results, slo
     import hyperscan
 except ImportError:  # pragma: no cover - depends on the environment
     hyperscan = None  # type: ignore[assignment]
+try:  # optional C extension (setup.py): without it, _Chunk builds step 1's text in Python (same results, slower)
+    from rules import _stepone
+except ImportError:  # pragma: no cover - depends on the build
+    _stepone = None  # type: ignore[assignment]
 
 #: Bills per joint search.
 CHUNK = 16_000
@@ -101,6 +107,11 @@ _MOST_SPACES = 3
 def available() -> bool:
     """True when Hyperscan (the ``hyperscan`` package) can be used."""
     return hyperscan is not None
+
+
+def text_in_c() -> bool:
+    """True when the C extension rules._stepone builds the first search's text (setup.py)."""
+    return _stepone is not None
 
 
 class BatchMatch:
@@ -187,19 +198,17 @@ class BatchMatch:
         by_words: defaultdict[int, set[int]] = defaultdict(set)  # rule number -> bills matched, decided in step 1
         folded: set[int] = set()  # bills whose searched fields are not all ASCII
         for start in range(0, len(bills), CHUNK):
-            texts = BillText.joined_many(bills[start : start + CHUNK], self.groups)  # the searched fields, one per line
-            other: set[int] = set()  # not ASCII once folded
-            for i in compress(count(), map(not_, map(str.isascii, texts))):
-                folded.add(start + i)
-                texts[i] = fold(texts[i])[0]
-                if not texts[i].isascii():
-                    other.add(i)
+            chunk = _Chunk(bills[start : start + CHUNK], self.groups, self._compound)
+            folded.update(start + i for i in chunk.folded)
             local = []
-            candidates, compounds, decided = self._candidates(texts, other)
+            candidates, decided = self._candidates(chunk)
             fields = self._rule_fields
             for i in sorted(candidates):
-                text = texts[i]
-                if i in other or "\x01" in text or (i in compounds and any(map(self._rule_keys, _joined_forms(text)))):
+                if (
+                    i in chunk.other
+                    or i in chunk.controls
+                    or (i in chunk.compounds and any(map(self._rule_keys, _joined_forms(chunk.text(i)))))
+                ):
                     slow.append(start + i)
                 elif (numbers := decided.get(i)) is not None and all(
                     bills[start + i].texts.keys() <= fields[number] for number in numbers
@@ -237,17 +246,11 @@ class BatchMatch:
             results[index] = self._match_one(bills[index])
         return results
 
-    def _candidates(self, texts: list[str], skip: set[int]) -> tuple[set[int], set[int], dict[int, list[int]]]:
-        """Step 1: indexes of the texts holding an anchor sequence (a superset), and of those in
-        ``skip`` (not ASCII once folded); the indexes of the texts holding a compound; and the
-        texts whose every anchor found decides rules (words only: :func:`_words_only`), with
-        the numbers of those rules."""
-        if skip:
-            texts = texts.copy()
-            for i in skip:
-                texts[i] = ""
-        ends, data = _joined_texts(texts)
-        hits, patterns = _hits_of(self._anchors, data.translate(_LOOSE), ends)
+    def _candidates(self, chunk: _Chunk) -> tuple[set[int], dict[int, list[int]]]:
+        """Step 1: indexes of the bills of the chunk holding an anchor sequence (a superset), and
+        of its bills not ASCII once folded; and the bills whose every anchor found decides rules
+        (words only: :func:`_words_only`), with the numbers of those rules."""
+        hits, patterns = _hits_of(self._anchors, chunk.loose, chunk.ends)
         found = set(hits)
         undecided = set(compress(hits, map(self._undecided.__getitem__, patterns)))
         decided: dict[int, list[int]] = {}
@@ -256,13 +259,11 @@ class BatchMatch:
             for text, pattern in zip(hits, patterns, strict=True):
                 if text not in undecided:
                     decided.setdefault(text, []).extend(decides[pattern])
-        compounds = _search(self._compound, data, ends)
         # Compounds joined, in the bills with a compound not found yet.
-        missing = sorted(compounds - found)
+        missing = sorted(chunk.compounds - found)
         if missing:
-            ends, data = _joined_texts([texts[i] for i in missing], delete="-")
-            found.update(missing[i] for i in _search(self._joined, data.translate(_LOOSE, b"-"), ends))
-        return found | skip, compounds, {text: sorted(set(numbers)) for text, numbers in decided.items()}
+            found.update(missing[i] for i in _search(self._joined, *chunk.joined(missing)))
+        return found | chunk.other, {text: sorted(set(numbers)) for text, numbers in decided.items()}
 
     def _occurrences(
         self, bills: Sequence[BillText], indexes: list[int], folded: set[int], occurrences: _Occurrences, slow: list[int]
@@ -302,6 +303,75 @@ class BatchMatch:
         scan = self._exact.scan  # each sequence reported once per segment (HS_FLAG_SINGLEMATCH)
         for segment, piece in enumerate(data.split(b"\x01"), first):
             scan(piece, match_event_handler=found, context=segment)
+
+
+class _Chunk:
+    """The first search's text of some bills (step 1), and what it tells of each bill.
+
+    ``loose``: the bills' searched fields, each bill's joined by new lines (BillText.joined) and
+    folded where not ASCII, the bills joined, with every character other than a letter or digit
+    a space and letters in lower case; ``ends[i]``: where the space after bill ``i`` is. The
+    indexes of the bills whose fields are not all ASCII (``folded``), of those still not ASCII
+    once folded (``other``: searched as empty, matched one by one), of those holding a compound
+    (a hyphen between letters or digits) and of those holding U+0001 (``controls``).
+
+    Built by the C extension rules._stepone where it is installed (one pass, no string per
+    bill), else in Python (:meth:`_in_python`); both give the same.
+    """
+
+    def __init__(self, bills: Sequence[BillText], groups: frozenset[str], compound: Any) -> None:
+        self._bills = bills
+        self._groups = groups
+        self.folded: set[int] = set()
+        self.other: set[int] = set()
+        self._texts: dict[int, str] | list[str] = {}  # the bills' texts where not their fields as they are
+        if _stepone is None:
+            self._in_python(compound)
+            return
+        self.loose, self.ends, compounds, controls = _stepone.build(bills, known_fields(groups), self._prepare)
+        self.compounds = set(compress(count(), compounds))
+        self.controls = set(compress(count(), controls))
+
+    def _in_python(self, compound: Any) -> None:
+        """The same as rules._stepone, in Python: ``compound`` is the Hyperscan database that finds compounds."""
+        texts = self._texts = BillText.joined_many(self._bills, self._groups)
+        for i in compress(count(), map(not_, map(str.isascii, texts))):
+            texts[i] = self._prepared(i, texts[i])
+        self.ends, data = _joined_texts(texts)
+        self.loose = data.translate(_LOOSE)
+        self.compounds = _search(compound, data, self.ends)
+        self.controls = set(map(bisect_left, repeat(self.ends), _positions(data, b"\x01")))
+
+    def _prepare(self, i: int) -> str:
+        """The text searched for bill ``i`` where its fields are not all ASCII, or not all known (rules._stepone)."""
+        text = self._texts[i] = self._prepared(i, self._bills[i].joined(self._groups))  # type: ignore[index]
+        return text
+
+    def _prepared(self, i: int, text: str) -> str:
+        """The text searched for bill ``i`` whose text is ``text``: folded, or empty if it is still not ASCII."""
+        if not text.isascii():
+            self.folded.add(i)
+            text = fold(text)[0]
+            if not text.isascii():
+                self.other.add(i)
+                return ""
+        return text
+
+    def joined(self, indexes: list[int]) -> tuple[bytes, list[int]]:
+        """As ``loose`` and ``ends``, for the bills at ``indexes`` and their hyphens left out (compounds joined)."""
+        if _stepone is None:
+            ends, data = _joined_texts(list(map(self.text, indexes)), delete="-")
+            return data.translate(_LOOSE, b"-"), ends
+        bills = list(map(self._bills.__getitem__, indexes))
+        data, ends, _, _ = _stepone.build(bills, known_fields(self._groups), lambda j: self.text(indexes[j]), False)
+        return data, ends
+
+    def text(self, i: int) -> str:
+        """The text searched for bill ``i`` (ASCII)."""
+        if isinstance(self._texts, list):
+            return self._texts[i]
+        text = self._texts.get(i)
+        return text if text is not None else self._bills[i].joined(self._groups)
 
 
 class _Occurrences:
@@ -463,6 +533,16 @@ def _hits_of(database: Any, data: bytes, ends: list[int]) -> tuple[list[int], li
 
     database.scan(data, match_event_handler=found)
     return list(map(bisect_left, repeat(ends), lasts)), patterns
+
+
+def _positions(data: bytes, character: bytes) -> list[int]:
+    """Where ``character`` occurs in ``data``."""
+    found = []
+    at = data.find(character)
+    while at >= 0:
+        found.append(at)
+        at = data.find(character, at + 1)
+    return found
 
 
 def _search(database: Any, data: bytes, ends: list[int]) -> set[int]:

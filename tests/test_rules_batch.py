@@ -1,8 +1,9 @@
 """match_many gives exactly what match gives, with either joint search.
 
-The two engines: ``ahocorasick`` (rules/prefilter.py: one search for anchors, then word by word)
-and ``hyperscan`` (rules/batch.py: compiled search of every sequence, rules decided by set
-operations). Every row of the query-language tables is matched inside a batch of other bills,
+The engines: ``ahocorasick`` (rules/prefilter.py: one search for anchors, then word by word),
+``hyperscan`` (rules/batch.py: compiled search of every sequence, rules decided by set
+operations) and ``hyperscan-python`` (the same, the first search's text built in Python instead of
+by the C extension rules._stepone). Every row of the query-language tables is matched inside a batch of other bills,
 first, in the middle and last (bill boundaries are where a joint search could go wrong), and
 compared with the expected answer; then cases aimed at the joint searches themselves (compounds,
 punctuation between the words of a phrase, fields and list items, other scripts), hits and
@@ -29,17 +30,25 @@ from tests.test_rules_query import (
     make_rule,
 )
 
-ENGINES = ["ahocorasick", "hyperscan"]
+ENGINES = ["ahocorasick", "hyperscan", "hyperscan-python"]
+
+
+@pytest.fixture(autouse=True)
+def _step_one_in_python(request, monkeypatch):
+    """The engine ``hyperscan-python``: rules/batch.py without its C extension."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("engine") == "hyperscan-python":
+        monkeypatch.setattr(batch, "_stepone", None)
 
 
 def make_matcher(rules: list[Rule], engine: str) -> Matcher:
     """A matcher whose match_many uses ``engine`` for batches of 8 bills or more."""
-    if engine == "hyperscan" and not batch.available():
+    if engine.startswith("hyperscan") and not batch.available():
         pytest.skip("hyperscan is not installed")
     if engine == "ahocorasick" and not prefilter.available():
         pytest.skip("ahocorasick-rs is not installed")
     matcher = Matcher(rules)
-    if engine == "hyperscan":
+    if engine.startswith("hyperscan"):
         assert matcher.compile_batch()
     return matcher
 
