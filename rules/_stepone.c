@@ -14,7 +14,9 @@
 #include <string.h>
 
 static unsigned char alnum[256];
+static unsigned char exact[256];  /* step 2: letters and digits in lower case, breaks, else a space */
 static PyObject *texts_name;      /* "texts" */
+static PyObject *items_name;      /* "items" */
 
 /* Copies `length` ASCII characters translated to `out`; notes in `flags` a compound (flags[0])
  * and U+0001 (flags[1]). The hyphens and U+0001 are found with memchr, which is much faster than
@@ -193,7 +195,126 @@ done:
     return result;
 }
 
+/* One field as step 2 searches it: a space, the text, a space; letters and digits in lower case,
+ * U+0001 and U+0002 kept, the breaks of rules.text.index_positions U+0002 (",;:!?()[]{}\"|", a
+ * full stop before a space or a new line, a hyphen after or before a space), everything else a
+ * space: rules.batch._EXACT after rules.batch._BREAK_MARKS. */
+static PyObject *
+piece(PyObject *field)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(field);
+    const unsigned char *in = PyUnicode_1BYTE_DATA(field);
+    PyObject *bytes = PyBytes_FromStringAndSize(NULL, length + 2);
+    if (bytes == NULL)
+        return NULL;
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(bytes);
+    out[0] = ' ';
+    for (Py_ssize_t i = 0; i < length; i++) {
+        unsigned char c = in[i], translated = exact[c];
+        if (c == '.' || c == '-') {
+            unsigned char before = i > 0 ? in[i - 1] : ' ', after = i + 1 < length ? in[i + 1] : ' ';
+            if (c == '.' ? after == ' ' || after == '\n' : before == ' ' || after == ' ')
+                translated = 2;
+        }
+        out[i + 1] = translated;
+    }
+    out[length + 1] = ' ';
+    return bytes;
+}
+
+/* 0 when the bill's fields can be cut into pieces here (a dict of ASCII str, each name a key of
+ * `groups_of`, no list items), 1 when not, -1 with an exception set. */
+static int
+needs_python(PyObject *bill, PyObject *texts, PyObject *groups_of)
+{
+    PyObject *items = PyObject_GetAttr(bill, items_name);
+    if (items == NULL)
+        return -1;
+    int other = !PyDict_CheckExact(items) || PyDict_GET_SIZE(items) != 0 || !PyDict_CheckExact(texts);
+    Py_DECREF(items);
+    Py_ssize_t position = 0;
+    PyObject *key, *value;
+    while (!other && PyDict_Next(texts, &position, &key, &value)) {
+        if (PyDict_GetItemWithError(groups_of, key) == NULL) {
+            if (PyErr_Occurred())
+                return -1;
+            other = 1;
+        }
+        other = other || !PyUnicode_CheckExact(value) || !PyUnicode_IS_ASCII(value);
+    }
+    return other;
+}
+
+/* pieces(bills, indexes, groups_of) -> (pieces, owners, groups, others)
+ *
+ * Step 2's segments of the bills at `indexes`: each searched field (see piece()), with the index
+ * of its bill and its field group. `groups_of` maps each field name known here to its group, or
+ * to None where the group is not searched. The bills with a list field, a field that is not an
+ * ASCII str or a name not in `groups_of` are left to Python: `others`, their indexes. */
+static PyObject *
+pieces(PyObject *module, PyObject *args)
+{
+    PyObject *bills, *indexes, *groups_of;
+    if (!PyArg_ParseTuple(args, "OO!O!:pieces", &bills, &PyList_Type, &indexes, &PyDict_Type, &groups_of))
+        return NULL;
+    /* No Python code runs below (only str keys are looked up), so the sequence cannot change. */
+    PyObject *sequence = PySequence_Fast(bills, "bills must be a sequence");
+    if (sequence == NULL)
+        return NULL;
+    PyObject *found = PyList_New(0), *owners = PyList_New(0), *groups = PyList_New(0), *others = PyList_New(0);
+    PyObject *result = NULL;
+    if (found == NULL || owners == NULL || groups == NULL || others == NULL)
+        goto done;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(indexes); k++) {
+        PyObject *index = PyList_GET_ITEM(indexes, k);
+        Py_ssize_t i = PyLong_AsSsize_t(index);
+        if (i == -1 && PyErr_Occurred())
+            goto done;
+        if (i < 0 || i >= PySequence_Fast_GET_SIZE(sequence)) {
+            PyErr_SetString(PyExc_IndexError, "an index is not a bill's");
+            goto done;
+        }
+        PyObject *bill = PySequence_Fast_GET_ITEM(sequence, i);
+        PyObject *texts = PyObject_GetAttr(bill, texts_name);
+        if (texts == NULL)
+            goto done;
+        int other = needs_python(bill, texts, groups_of);
+        if (other != 0) {
+            Py_DECREF(texts);
+            if (other < 0 || PyList_Append(others, index) < 0)
+                goto done;
+            continue;
+        }
+        Py_ssize_t position = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(texts, &position, &key, &value)) {
+            PyObject *group = PyDict_GetItemWithError(groups_of, key);  /* borrowed; found above */
+            if (group == NULL || group == Py_None)
+                continue;
+            PyObject *bytes = piece(value);
+            int failed = bytes == NULL || PyList_Append(found, bytes) < 0 || PyList_Append(owners, index) < 0
+                         || PyList_Append(groups, group) < 0;
+            Py_XDECREF(bytes);
+            if (failed) {
+                Py_DECREF(texts);
+                goto done;
+            }
+        }
+        Py_DECREF(texts);
+    }
+    result = PyTuple_Pack(4, found, owners, groups, others);
+done:
+    Py_DECREF(sequence);
+    Py_XDECREF(found);
+    Py_XDECREF(owners);
+    Py_XDECREF(groups);
+    Py_XDECREF(others);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"pieces", pieces, METH_VARARGS,
+     "pieces(bills, indexes, groups_of) -> (pieces, owners, groups, others): step 2's segments (rules/batch.py)"},
     {"build", build, METH_VARARGS,
      "build(bills, names, prepare, hyphens=True) -> (text, ends, compounds, controls): the first search's text (rules/batch.py)"},
     {NULL, NULL, 0, NULL},
@@ -213,9 +334,13 @@ PyInit__stepone(void)
     for (int c = 0; c < 256; c++) {
         int letter_or_digit = c < 128 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
         alnum[c] = (unsigned char)letter_or_digit;
+        exact[c] = (unsigned char)(letter_or_digit ? (c >= 'A' && c <= 'Z' ? c + 32 : c)
+                                   : c == 1 || c == 2 ? c
+                                   : c != 0 && strchr(",;:!?()[]{}\"|", c) != NULL ? 2 : ' ');
     }
     texts_name = PyUnicode_InternFromString("texts");
-    if (texts_name == NULL)
+    items_name = PyUnicode_InternFromString("items");
+    if (texts_name == NULL || items_name == NULL)
         return NULL;
     return PyModule_Create(&module);
 }

@@ -171,6 +171,8 @@ class BatchMatch:
         self._decides = [decides[index] for index in owners]
         self._undecided = [undecided[index] for index in owners]
         self._rule_fields = [known_fields(rule.fields) for rule in self.rules]
+        self._stepone = _stepone  # the C extension (None: not built), as it was when compiled
+        self._groups_of = {name: group if group in groups else None for name, group in _GROUPS.items()}
         # A hyphen between letters or digits: a compound (rules.text), which may be joined. The
         # match runs on to the end of the text (_TEXT_END), so that it is reported once per text.
         self._compound = _database([r"[a-z0-9]-+[a-z0-9][^\x03]*\x03"], flags=hyperscan.HS_FLAG_CASELESS)
@@ -198,7 +200,7 @@ class BatchMatch:
         by_words: defaultdict[int, set[int]] = defaultdict(set)  # rule number -> bills matched, decided in step 1
         folded: set[int] = set()  # bills whose searched fields are not all ASCII
         for start in range(0, len(bills), CHUNK):
-            chunk = _Chunk(bills[start : start + CHUNK], self.groups, self._compound)
+            chunk = _Chunk(bills[start : start + CHUNK], self.groups, self._stepone, self._compound)
             folded.update(start + i for i in chunk.folded)
             local = []
             candidates, decided = self._candidates(chunk)
@@ -271,37 +273,24 @@ class BatchMatch:
         """Step 2: records where the sequences occur in the bills at ``indexes`` (``folded``: those
         with a field that is not ASCII); a bill with a field that is not ASCII once folded is added
         to ``slow`` instead."""
-        segments: list[str] = []
         first = len(occurrences.bill)  # the number of this call's first segment
-        bill_of, group_of = occurrences.bill, occurrences.group
-        groups = self.groups
-        for index in indexes:
-            bill = bills[index]
-            if bill.items or index in folded:
-                pieces = _segments(bill, groups)
-                if pieces is None:
-                    slow.append(index)
-                    continue
-            else:  # the common case, inline: ASCII fields, no list
-                pieces = [(group, text) for name, text in bill.texts.items() if (group := _GROUPS.get(name) or field_group(name)) in groups]
-            for group, piece in pieces:
-                segments.append(piece)
-                bill_of.append(index)
-                group_of.append(group)
-        if not segments:
+        if self._stepone is not None:  # the common case in C: ASCII fields, no list
+            pieces, owners, groups, others = self._stepone.pieces(bills, indexes, self._groups_of)
+        else:
+            pieces, owners, groups, others = [], [], [], indexes
+        more = _pieces(bills, others, folded, self.groups, slow)
+        occurrences.bill += owners + more[1]
+        occurrences.group += groups + more[2]
+        pieces += more[0]
+        if not pieces or self._exact is None:  # (no sequence of ASCII words: none to find)
             return
-        # Each segment between spaces, so that a pattern's ends need no anchor (faster).
-        data = (" " + " \x01 ".join(segments) + " ").encode("ascii")
-        for mark, replacement in _BREAK_MARKS if b"\n" in data else _BREAK_MARKS_IN_LINES:
-            data = data.replace(mark, replacement)
-        data = data.translate(_EXACT)
         segments_of = occurrences.segments
 
         def found(number: int, _: int, __: int, ___: int, segment: int) -> None:
             segments_of[number].append(segment)
 
         scan = self._exact.scan  # each sequence reported once per segment (HS_FLAG_SINGLEMATCH)
-        for segment, piece in enumerate(data.split(b"\x01"), first):
+        for segment, piece in enumerate(pieces, first):
             scan(piece, match_event_handler=found, context=segment)
 
 
@@ -319,16 +308,17 @@ class _Chunk:
     bill), else in Python (:meth:`_in_python`); both give the same.
     """
 
-    def __init__(self, bills: Sequence[BillText], groups: frozenset[str], compound: Any) -> None:
+    def __init__(self, bills: Sequence[BillText], groups: frozenset[str], stepone: Any, compound: Any) -> None:
         self._bills = bills
         self._groups = groups
+        self._stepone = stepone
         self.folded: set[int] = set()
         self.other: set[int] = set()
         self._texts: dict[int, str] | list[str] = {}  # the bills' texts where not their fields as they are
-        if _stepone is None:
+        if stepone is None:
             self._in_python(compound)
             return
-        self.loose, self.ends, compounds, controls = _stepone.build(bills, known_fields(groups), self._prepare)
+        self.loose, self.ends, compounds, controls = stepone.build(bills, known_fields(groups), self._prepare)
         self.compounds = set(compress(count(), compounds))
         self.controls = set(compress(count(), controls))
 
@@ -359,11 +349,11 @@ class _Chunk:
 
     def joined(self, indexes: list[int]) -> tuple[bytes, list[int]]:
         """As ``loose`` and ``ends``, for the bills at ``indexes`` and their hyphens left out (compounds joined)."""
-        if _stepone is None:
+        if self._stepone is None:
             ends, data = _joined_texts(list(map(self.text, indexes)), delete="-")
             return data.translate(_LOOSE, b"-"), ends
         bills = list(map(self._bills.__getitem__, indexes))
-        data, ends, _, _ = _stepone.build(bills, known_fields(self._groups), lambda j: self.text(indexes[j]), False)
+        data, ends, _, _ = self._stepone.build(bills, known_fields(self._groups), lambda j: self.text(indexes[j]), False)
         return data, ends
 
     def text(self, i: int) -> str:
@@ -473,6 +463,39 @@ def _positional_test(rule: Rule, bill: BillText, present: _Present) -> bool:
 def _hits(rule: Rule, bill: BillText, present: Callable[[], _Present]) -> list[tuple[str, int, int]]:
     """The evidence of a rule that matched (gathered when asked for)."""
     return rule.query.hits(PositionalDoc(bill, present(), spans=True), rule.fields) or []  # type: ignore[arg-type]
+
+
+def _pieces(
+    bills: Sequence[BillText], indexes: list[int], folded: set[int], groups: frozenset[str], slow: list[int]
+) -> tuple[list[bytes], list[int], list[str]]:
+    """Step 2's segments of the bills at ``indexes`` (``folded``: those with a field that is not
+    ASCII): each searched field (each item of a list apart) between spaces, with its breaks
+    marked; the index of the bill of each, and its field group. A bill with a field that is not
+    ASCII once folded is added to ``slow`` instead. (rules._stepone.pieces does the same for
+    bills of ASCII fields and no list.)"""
+    segments: list[str] = []
+    owners: list[int] = []
+    found_groups: list[str] = []
+    for index in indexes:
+        bill = bills[index]
+        if bill.items or index in folded:
+            pieces = _segments(bill, groups)
+            if pieces is None:
+                slow.append(index)
+                continue
+        else:  # the common case, inline: ASCII fields, no list
+            pieces = [(group, text) for name, text in bill.texts.items() if (group := _GROUPS.get(name) or field_group(name)) in groups]
+        for group, piece in pieces:
+            segments.append(piece)
+            owners.append(index)
+            found_groups.append(group)
+    if not segments:
+        return [], [], []
+    # Each segment between spaces, so that a pattern's ends need no anchor (faster).
+    data = (" " + " \x01 ".join(segments) + " ").encode("ascii")
+    for mark, replacement in _BREAK_MARKS if b"\n" in data else _BREAK_MARKS_IN_LINES:
+        data = data.replace(mark, replacement)
+    return data.translate(_EXACT).split(b"\x01"), owners, found_groups
 
 
 def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, str]] | None:

@@ -43,21 +43,18 @@ HARD = [
     BillText.of(title="Act", extras={"title_fr": "Loi sur la cyber-sécurité"}),
     BillText.of(title="\u00e9-\u00e9 accented compound"),
     BillText.of(title="pre- and post- natal care", summary="a - b, c -- d, -e, f-, g-.h"),  # no compound
+    # breaks: full stops before a space or a new line (not "x.y", "3.5"), hyphens beside a space
+    BillText.of(title="End. Start.\nNext. x.y 3.5 last.", summary="-a -b c- d e - f g--h -- i j-. k.- (l) m;n \x02 o."),
+    BillText.of(title=".", summary="-"),
 ]
 
 
 def _built(bills: list[BillText], groups: frozenset[str], in_c: bool, compound: object) -> tuple[batch._Chunk, list[str], tuple[bytes, list[int]]]:
     """The chunk of ``bills`` built in C or in Python, each bill's text, and half of them joined."""
-    saved = batch._stepone
-    batch._stepone = _stepone if in_c else None
-    try:
-        fresh = [BillText(bill.jurisdiction, bill.texts, bill.items) for bill in bills]
-        chunk = batch._Chunk(fresh, groups, compound)
-        indexes = list(range(0, len(bills), 2))
-        joined = chunk.joined(indexes)
-        return chunk, [chunk.text(i) for i in range(len(bills))], joined
-    finally:
-        batch._stepone = saved
+    fresh = [BillText(bill.jurisdiction, bill.texts, bill.items) for bill in bills]
+    chunk = batch._Chunk(fresh, groups, _stepone if in_c else None, compound)
+    indexes = list(range(0, len(bills), 2))
+    return chunk, [chunk.text(i) for i in range(len(bills))], chunk.joined(indexes)
 
 
 @functools.cache
@@ -85,9 +82,9 @@ def test_hard_bills_built_in_c_as_in_python(groups):
     chunk = _compare(HARD, groups)
     if groups == ALL:
         assert chunk.loose.startswith(b" telehealth audio only visits  ")
-        # audio-only; e-prescribing; COVID-19; Passed-over, Health-IT; tele-salud; cyber-securite; e-e
+        # audio-only; e-prescribing; COVID-19; Passed-over, Health-IT; tele-salud; cyber-securite; e-e; g--h
         # (not "a-" at the end of a field and "-starts" at the start of the next)
-        assert chunk.compounds == {0, 3, 5, 10, 11, 12, 13}
+        assert chunk.compounds == {0, 3, 5, 10, 11, 12, 13, 15}
         assert chunk.controls == {8}
         assert chunk.folded == {6, 7, 12, 13} and chunk.other == {7}
 
@@ -105,6 +102,38 @@ def test_real_bills_built_in_c_as_in_python():
     """2,646 real bills (LegiScan, CC BY 4.0)."""
     chunk = _compare(_labelled_bills(), ALL)
     assert len(chunk.compounds) > 100
+
+
+def _pieces_compared(bills: list[BillText], groups: frozenset[str]) -> list[bytes]:
+    """Step 2's segments of the bills made in C (rules._stepone.pieces, the bills it leaves to
+    Python made there), checked to be those made in Python (rules.batch._pieces) for the same
+    bills, fields and groups; bills holding U+0001 are left out (they never reach step 2)."""
+    indexes = [i for i, bill in enumerate(bills) if "\x01" not in "".join(bill.texts.values())]
+    folded = {i for i, bill in enumerate(bills) if not all(map(str.isascii, bill.texts.values()))}
+    groups_of = {name: group if group in groups else None for name, group in batch._GROUPS.items()}
+    pieces, owners, found_groups, others = _stepone.pieces(bills, indexes, groups_of)
+    slow_c: list[int] = []
+    more = batch._pieces(bills, others, folded, groups, slow_c)
+    slow_python: list[int] = []
+    python = batch._pieces(bills, indexes, folded, groups, slow_python)
+    in_c = sorted(zip(owners + more[1], found_groups + more[2], pieces + more[0], strict=True))
+    assert in_c == sorted(zip(python[1], python[2], python[0], strict=True))
+    assert slow_c == slow_python
+    return pieces
+
+
+@pytest.mark.parametrize("groups", [ALL, TITLE_AND_SUMMARY, frozenset({"title"})], ids=["all", "title-summary", "title"])
+def test_step_two_pieces_made_in_c_as_in_python(groups):
+    pieces = _pieces_compared(HARD, groups)
+    if groups == ALL:
+        assert b" \x02a \x02b c\x02 d e \x02 f g  h \x02\x02 i j \x02 k \x02 \x02l\x02 m\x02n \x02 o\x02 " in pieces
+        assert b" end\x02 start\x02\nnext\x02 x y 3 5 last\x02 " not in pieces  # a new line is a space in step 2
+        assert b" end\x02 start\x02 next\x02 x y 3 5 last\x02 " in pieces
+
+
+def test_step_two_pieces_of_real_bills_made_in_c_as_in_python():
+    """2,646 real bills (LegiScan, CC BY 4.0), their titles and summaries apart."""
+    assert len(_pieces_compared(_labelled_bills(), ALL)) > 2_646
 
 
 def test_errors_are_raised_not_crashed():
