@@ -31,10 +31,12 @@ in chunks of :data:`CHUNK`, so that its buffers stay small.
    letter or digit is a space, hyphens included, so that the parts of a compound are words next to
    one another, as in the positional index. A sequence occurs exactly where its words stand with
    only spaces between them, between boundaries (the field's ends, a space, a break); a wildcard
-   word is its prefix and any letters or digits. This leaves out the joined form of a compound
-   ("eprescribing" for "e-prescribing"): a bill with a compound whose joined form is a rule word
-   (or starts with a wildcard's prefix) goes to :meth:`Matcher.match`, as does a bill holding the
-   control character that separates the fields here (U+0001).
+   word is its prefix and any letters or digits. (The segments are cut by the C extension's
+   ``pieces`` where it is built, else by :func:`_pieces`, the same bytes.) This leaves out the
+   joined form of a compound ("eprescribing" for "e-prescribing"): a bill with a compound whose
+   joined form is a rule word (or starts with a wildcard's prefix) goes to
+   :meth:`Matcher.match`, as does a bill holding the control character that separates the fields
+   here (U+0001).
 3. **Which rules match.** Each (sequence, field) gives the set of bills where it occurs, and a
    rule is decided for all bills at once: a word or phrase is the union of its sequences' sets in
    the rule's fields (or its scope), AND an intersection, OR a union, NOT a difference. NEAR and
@@ -309,6 +311,8 @@ class _Chunk:
     """
 
     def __init__(self, bills: Sequence[BillText], groups: frozenset[str], stepone: Any, compound: Any) -> None:
+        """``stepone``: the C extension, or None to build in Python, where ``compound`` (a
+        Hyperscan database) finds the compounds."""
         self._bills = bills
         self._groups = groups
         self._stepone = stepone
