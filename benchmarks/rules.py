@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import csv
 import gzip
 import html
@@ -42,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,6 +143,25 @@ def time_matching(matcher: Matcher, texts: list[BillText], evidence: bool = Fals
     return best, matched
 
 
+@contextlib.contextmanager
+def _swapped(module: object, name: str, value: object) -> Iterator[None]:
+    """``module.name`` set to ``value`` for the time of the block."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
+
+
+def _time_another_way(label: str, matcher: Matcher, texts: list[BillText], expected: list[list[str]]) -> None:
+    """Prints the time of pack + 500 matched by ``matcher``, and whether its matches are ``expected``."""
+    seconds, _ = time_matching(matcher, texts)
+    same = expected == [[m.rule_id for m in found] for found in matcher.match_many(texts)]
+    print(f"pack + 500 {label}: {seconds:.2f} s = {len(texts) / seconds:,.0f} bills/s; "
+          f"same matches on every bill: {'yes' if same else 'NO'}")
+
+
 def naive_seconds(rules: list[Rule], bills: list[tuple[str, str | None]]) -> float:
     """Seconds for one regular expression per rule (its words, any of them) over a bill sample."""
     patterns = []
@@ -219,26 +239,12 @@ def main() -> None:
     if batch.available() and prefilter.available():
         compiled = [[m.rule_id for m in found] for found in _compiled(pack + generated)[0].match_many(texts)]
         # The anchor search and word by word: what match_many does without hyperscan.
-        saved, matcher_module.COMPILE_LEAST = matcher_module.COMPILE_LEAST, len(texts) + 1
-        try:
-            plain = Matcher(pack + generated)
-            seconds, _ = time_matching(plain, texts)
-            same = compiled == [[m.rule_id for m in found] for found in plain.match_many(texts)]
-        finally:
-            matcher_module.COMPILE_LEAST = saved
-        print(f"pack + 500 by anchor search and word by word: {seconds:.2f} s = {len(bills) / seconds:,.0f} bills/s; "
-              f"same matches on every bill: {'yes' if same else 'NO'}")
+        with _swapped(matcher_module, "COMPILE_LEAST", len(texts) + 1):
+            _time_another_way("by anchor search and word by word", Matcher(pack + generated), texts, compiled)
         if batch.text_in_c():
             # What a machine without a C compiler gets: rules/batch.py with its texts built in Python.
-            saved_extension, batch._stepone = batch._stepone, None
-            try:
-                matcher, _ = _compiled(pack + generated)
-                seconds, _ = time_matching(matcher, texts)
-                same = compiled == [[m.rule_id for m in found] for found in matcher.match_many(texts)]
-            finally:
-                batch._stepone = saved_extension
-            print(f"pack + 500 without the C extension: {seconds:.2f} s = {len(bills) / seconds:,.0f} bills/s; "
-                  f"same matches on every bill: {'yes' if same else 'NO'}")
+            with _swapped(batch, "_stepone", None):
+                _time_another_way("without the C extension", _compiled(pack + generated)[0], texts, compiled)
     naive = naive_seconds(pack + generated, bills)
     print(f"naive per-rule regex baseline (extrapolated from {NAIVE_SAMPLE:,} bills): {naive:.1f} s; "
           f"compiled matcher is {naive / figures['pack + 500']:.0f}x faster (target >= 20)")
