@@ -224,7 +224,9 @@ def main() -> None:
     print(f"building BillText inputs: {time.perf_counter() - prepare:.2f} s (not counted below)")
     engine = "hyperscan (rules/batch.py)" if batch.available() else "ahocorasick-rs (rules/prefilter.py)"
     if batch.available():
-        engine += ", its first text built " + ("in C (rules/_stepone.c)" if batch.text_in_c() else "in Python: rules._stepone NOT BUILT")
+        engine += ", its texts built " + ("in C (rules/_stepone.c)" if batch.text_in_c() else
+                                          "in Python: rules._stepone NOT BUILT in this source tree (slower; "
+                                          "`make install` or `.venv/bin/pip install -e .` builds it, with a C compiler)")
     print(f"joint search: {engine}" + ("" if prefilter.available() or batch.available() else ": NEITHER INSTALLED, bill by bill"))
     figures, matchers = {}, {}
     for label, rules in (("pack", pack), ("pack + 50", pack + generated[:50]), ("pack + 500", pack + generated)):
