@@ -1,13 +1,18 @@
-/* The text of rules/batch.py's first search, built in one pass over the bills.
+/* The texts rules/batch.py searches with Hyperscan, built in C.
  *
- * rules/batch.py builds it in Python: each bill's searched fields joined by new lines
- * (BillText.joined_many), the bills joined, encoded, then translated (letters and digits in lower
- * case, everything else a space). Over 100,000 bills that is about a quarter of the batch's time,
- * mostly the making of 100,000 strings that are read once. Here the fields are copied straight
- * into the translated text, and the same pass notes the two things rules/batch.py otherwise
- * searches each bill for: a compound (a hyphen between letters or digits) and the control
- * character U+0001. Without a C compiler the extension is not built and rules/batch.py does the
- * same in Python (same results: tests/test_rules_stepone.py).
+ * build(): the first search's text. rules/batch.py builds it in Python: each bill's searched
+ * fields joined by new lines (BillText.joined_many), the bills joined, encoded, then translated
+ * (letters and digits in lower case, everything else a space); over 100,000 bills that was about
+ * a quarter of the batch's time, mostly the making of 100,000 strings read once. Here the fields
+ * are copied straight into the translated text, and the same pass notes the two things
+ * rules/batch.py otherwise searches each bill for: a compound (a hyphen between letters or
+ * digits) and the control character U+0001.
+ *
+ * pieces(): the second search's segments, each field between spaces with its sentence breaks
+ * marked, which Python made with a join, four replaces, a translation and a split.
+ *
+ * Without a C compiler the extension is not built and rules/batch.py does the same in Python
+ * (same results: tests/test_rules_stepone.py).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -19,8 +24,8 @@ static PyObject *texts_name;      /* "texts" */
 static PyObject *items_name;      /* "items" */
 
 /* Copies `length` ASCII characters translated to `out`; notes in `flags` a compound (flags[0])
- * and U+0001 (flags[1]). The hyphens and U+0001 are found with memchr, which is much faster than
- * looking at every character (a compound is rare). */
+ * and U+0001 (flags[1]) unless it is NULL. The hyphens and U+0001 are found with memchr, much
+ * faster than looking at every character: most fields hold no hyphen. */
 static void
 translate(const unsigned char *text, Py_ssize_t length, unsigned char *out, unsigned char *flags)
 {

@@ -88,6 +88,7 @@ CHUNK = 16_000
 
 _SEPARATOR = 1  # between two fields or items (step 2); a bill holding it is matched one by one
 _TEXT_END = "\x03"  # after each bill's text (step 1)
+_COMPOUND = r"[a-z0-9]-+[a-z0-9][^\x03]*\x03"  # a compound, and the rest of its text (caseless)
 _BREAK = 2
 _BREAK_CHARS = ',;:!?()[]{}"|'
 # Step 1: letters and digits in lower case, everything else a space.
@@ -177,7 +178,8 @@ class BatchMatch:
         self._groups_of = {name: group if group in groups else None for name, group in _GROUPS.items()}
         # A hyphen between letters or digits: a compound (rules.text), which may be joined. The
         # match runs on to the end of the text (_TEXT_END), so that it is reported once per text.
-        self._compound = _database([r"[a-z0-9]-+[a-z0-9][^\x03]*\x03"], flags=hyperscan.HS_FLAG_CASELESS)
+        # (The C extension finds compounds itself.)
+        self._compound = _database([_COMPOUND], flags=hyperscan.HS_FLAG_CASELESS) if _stepone is None else None
         exact = [(number, specs) for specs, number in self._number.items() if _ascii(specs)]
         self._exact = _database([_exact(specs) for _, specs in exact], [number for number, _ in exact], hyperscan.HS_FLAG_SINGLEMATCH)
 
@@ -330,7 +332,7 @@ class _Chunk:
         """The same as rules._stepone, in Python: ``compound`` is the Hyperscan database that finds compounds."""
         texts = self._texts = BillText.joined_many(self._bills, self._groups)
         for i in compress(count(), map(not_, map(str.isascii, texts))):
-            texts[i] = self._prepared(i, texts[i])
+            texts[i] = self._searchable(i, texts[i])
         self.ends, data = _joined_texts(texts)
         self.loose = data.translate(_LOOSE)
         self.compounds = _search(compound, data, self.ends)
@@ -338,10 +340,10 @@ class _Chunk:
 
     def _prepare(self, i: int) -> str:
         """The text searched for bill ``i`` where its fields are not all ASCII, or not all known (rules._stepone)."""
-        text = self._texts[i] = self._prepared(i, self._bills[i].joined(self._groups))  # type: ignore[index]
+        text = self._texts[i] = self._searchable(i, self._bills[i].joined(self._groups))  # type: ignore[index]
         return text
 
-    def _prepared(self, i: int, text: str) -> str:
+    def _searchable(self, i: int, text: str) -> str:
         """The text searched for bill ``i`` whose text is ``text``: folded, or empty if it is still not ASCII."""
         if not text.isascii():
             self.folded.add(i)

@@ -15,9 +15,7 @@ import pytest
 
 from rules import batch
 from rules.explain import BillText, known_fields
-from rules.matcher import Matcher
 from tests.test_rules_batch import _labelled_bills
-from tests.test_rules_query import make_rule
 
 if not batch.available():
     pytest.skip("hyperscan is not installed (the Python side needs it)", allow_module_level=True)
@@ -26,6 +24,10 @@ _stepone = pytest.importorskip("rules._stepone", reason="the C extension is not 
 
 ALL = frozenset({"title", "summary", "subjects", "actions"})
 TITLE_AND_SUMMARY = frozenset({"title", "summary"})
+#: The groups a matcher may search: all fields, some, one.
+EVERY_GROUPS = pytest.mark.parametrize(
+    "groups", [ALL, TITLE_AND_SUMMARY, frozenset({"title"})], ids=["all", "title-summary", "title"]
+)
 
 HARD = [
     BillText.of(title="Telehealth", summary="Audio-only visits."),
@@ -59,10 +61,10 @@ def _built(bills: list[BillText], groups: frozenset[str], in_c: bool, compound: 
 
 @functools.cache
 def _compound_database() -> object:
-    """The Hyperscan database with which the Python side finds compounds."""
-    matcher = Matcher([make_rule("telehealth")])
-    assert matcher.compile_batch()
-    return matcher._batch._compound
+    """The Hyperscan database with which the Python side finds compounds (rules.batch._COMPOUND)."""
+    import hyperscan
+
+    return batch._database([batch._COMPOUND], flags=hyperscan.HS_FLAG_CASELESS)
 
 
 def _compare(bills: list[BillText], groups: frozenset[str]) -> batch._Chunk:
@@ -77,7 +79,7 @@ def _compare(bills: list[BillText], groups: frozenset[str]) -> batch._Chunk:
     return c
 
 
-@pytest.mark.parametrize("groups", [ALL, TITLE_AND_SUMMARY, frozenset({"title"})], ids=["all", "title-summary", "title"])
+@EVERY_GROUPS
 def test_hard_bills_built_in_c_as_in_python(groups):
     chunk = _compare(HARD, groups)
     if groups == ALL:
@@ -122,7 +124,7 @@ def _pieces_compared(bills: list[BillText], groups: frozenset[str]) -> list[byte
     return pieces
 
 
-@pytest.mark.parametrize("groups", [ALL, TITLE_AND_SUMMARY, frozenset({"title"})], ids=["all", "title-summary", "title"])
+@EVERY_GROUPS
 def test_step_two_pieces_made_in_c_as_in_python(groups):
     pieces = _pieces_compared(HARD, groups)
     if groups == ALL:
