@@ -175,7 +175,7 @@ class BatchMatch:
         self._undecided = [undecided[index] for index in owners]
         self._rule_fields = [known_fields(rule.fields) for rule in self.rules]
         self._stepone = _stepone  # the C extension (None: not built), as it was when compiled
-        self._groups_of = {name: group if group in groups else None for name, group in _GROUPS.items()}
+        self._groups_of = _groups_of(groups)
         # A hyphen between letters or digits: a compound (rules.text), which may be joined. The
         # match runs on to the end of the text (_TEXT_END), so that it is reported once per text.
         # (The C extension finds compounds itself.)
@@ -523,6 +523,11 @@ def _segments(bill: BillText, groups: frozenset[str]) -> list[tuple[str, str]] |
 
 
 _GROUPS = {name: field_group(name) for name in FIELD_ORDER}
+
+
+def _groups_of(groups: frozenset[str]) -> dict[str, str | None]:
+    """Each known field name's group, None where it is not in ``groups`` (rules._stepone.pieces)."""
+    return {name: group if group in groups else None for name, group in _GROUPS.items()}
 
 
 def _joined_forms(text: str) -> set[str]:

@@ -112,8 +112,7 @@ def _pieces_compared(bills: list[BillText], groups: frozenset[str]) -> list[byte
     bills, fields and groups; bills holding U+0001 are left out (they never reach step 2)."""
     indexes = [i for i, bill in enumerate(bills) if "\x01" not in "".join(bill.texts.values())]
     folded = {i for i, bill in enumerate(bills) if not all(map(str.isascii, bill.texts.values()))}
-    groups_of = {name: group if group in groups else None for name, group in batch._GROUPS.items()}
-    pieces, owners, found_groups, others = _stepone.pieces(bills, indexes, groups_of)
+    pieces, owners, found_groups, others = _stepone.pieces(bills, indexes, batch._groups_of(groups))
     slow_c: list[int] = []
     more = batch._pieces(bills, others, folded, groups, slow_c)
     slow_python: list[int] = []
